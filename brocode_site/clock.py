@@ -1,0 +1,16 @@
+"""The one clock of the project, so tests can move time instead of sleeping."""
+
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
+
+def now() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return timezone.now()
+
+
+def isoformat(moment: datetime) -> str:
+    """Format an aware datetime as ISO 8601 in UTC with a ``Z`` suffix."""
+    utc = moment.astimezone(UTC)
+    return utc.isoformat().replace("+00:00", "Z")

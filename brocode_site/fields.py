@@ -1,0 +1,24 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+
+class MoneyField(serializers.DecimalField):
+    """Rupees as a JSON number: ``180`` or ``30.5``, never a string.
+
+    Arithmetic stays in ``Decimal``. Only the rendered value becomes an int,
+    or a float for amounts with paise. A float holds any amount of at most 15
+    digits exactly enough that its shortest repr is the decimal itself.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        amount = Decimal(value).quantize(Decimal("0.01"))
+        if amount == amount.to_integral_value():
+            return int(amount)
+        return float(amount)

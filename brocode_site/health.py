@@ -1,0 +1,59 @@
+"""``GET /api/health``: the state of the cache and the database."""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.views.decorators.cache import never_cache
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
+)
+from rest_framework.response import Response
+
+from . import clock
+
+logger = logging.getLogger(__name__)
+
+HEALTH_KEY = "health:probe"
+
+
+def cache_is_ok() -> bool:
+    try:
+        cache.set(HEALTH_KEY, 1, timeout=5)
+        return cache.get(HEALTH_KEY) == 1
+    except Exception as error:  # noqa: BLE001 - any failure means "not ok"
+        logger.warning("Health check: the cache is unreachable (%s).", error)
+        return False
+
+
+def database_is_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return True
+    except DatabaseError as error:
+        logger.warning("Health check: the database is unreachable (%s).", error)
+        return False
+
+
+@never_cache
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([])
+@throttle_classes([])
+def health(request):
+    cache_ok = cache_is_ok()
+    database_ok = database_is_ok()
+    body = {
+        "status": "ok" if cache_ok and database_ok else "degraded",
+        "service": "brocode-backend",
+        "timestamp": clock.isoformat(clock.now()),
+        "cache": {"backend": settings.CACHE_BACKEND_NAME, "ok": cache_ok},
+        "database": {"ok": database_ok},
+    }
+    return Response(body, status=200 if database_ok else 503)

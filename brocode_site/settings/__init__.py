@@ -1,0 +1,185 @@
+"""Settings of the BroCode Spot API.
+
+Every value comes from the environment or the ``.env`` file through
+django-environ, read in this module only. ``.env.example`` lists each
+variable with its default and meaning.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .caches import build_caches
+from .environment import BASE_DIR, ENV_FILE, env  # noqa: F401 - ENV_FILE for tests
+
+# Core
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set and DEBUG is off. Set SECRET_KEY to a long "
+            "random string in the environment or in .env, or set DEBUG=true "
+            "for local development."
+        )
+    SECRET_KEY = "insecure-development-key-used-only-with-debug-on"  # noqa: S105
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "corsheaders",
+    "brocode_site.apps.SiteConfig",
+    "accounts",
+    "catalog",
+    "orders",
+    "realtime",
+]
+
+MIDDLEWARE = [
+    "brocode_site.middleware.ApiErrorMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "brocode_site.urls"
+WSGI_APPLICATION = "brocode_site.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+# The API paths of the web client have no trailing slash. Redirecting would
+# turn a POST into an error, so a path with a stray slash is a plain 404.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database
+# An empty DATABASE_URL, as in a copied .env.example, means the default.
+DATABASE_URL = env.str("DATABASE_URL", default="") or (
+    f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+)
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache
+REDIS_URL = env.str("REDIS_URL", default="") or None
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="brocode")
+CACHE_BACKEND_NAME = "redis" if REDIS_URL else "locmem"
+CACHE_CONNECT_TIMEOUT_SECONDS = env.float("CACHE_CONNECT_TIMEOUT_SECONDS", default=0.25)
+CACHE_SOCKET_TIMEOUT_SECONDS = env.float("CACHE_SOCKET_TIMEOUT_SECONDS", default=0.25)
+CACHES = build_caches(
+    REDIS_URL,
+    REDIS_KEY_PREFIX,
+    connect_timeout=CACHE_CONNECT_TIMEOUT_SECONDS,
+    socket_timeout=CACHE_SOCKET_TIMEOUT_SECONDS,
+)
+CACHE_DEFAULT_TTL_SECONDS = env.int("CACHE_DEFAULT_TTL_SECONDS", default=60)
+# Page-cache keys of Django's cache_page get this prefix, after the cache's
+# own KEY_PREFIX.
+CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
+
+# Accounts and throttling
+SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", default=7 * 24 * 3600)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+LOGIN_MAX_FAILURES_PER_PAIR = env.int("LOGIN_MAX_FAILURES_PER_PAIR", default=5)
+LOGIN_MAX_FAILURES_PER_IP = env.int("LOGIN_MAX_FAILURES_PER_IP", default=20)
+LOGIN_MAX_FAILURES_PER_USERNAME = env.int(
+    "LOGIN_MAX_FAILURES_PER_USERNAME", default=100
+)
+LOGIN_BLOCK_SECONDS = env.int("LOGIN_BLOCK_SECONDS", default=900)
+API_RATE_ANON = env.str("API_RATE_ANON", default="60/min")
+API_RATE_USER = env.str("API_RATE_USER", default="600/min")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Realtime
+PRESENCE_TTL_SECONDS = env.int("PRESENCE_TTL_SECONDS", default=60)
+EVENT_STATE_DEFAULT_TTL_SECONDS = env.int(
+    "EVENT_STATE_DEFAULT_TTL_SECONDS", default=120
+)
+EVENT_STATE_MAX_TTL_SECONDS = env.int("EVENT_STATE_MAX_TTL_SECONDS", default=86400)
+EVENT_STATE_MAX_BYTES = env.int("EVENT_STATE_MAX_BYTES", default=16384)
+
+# Requests
+# A JSON body larger than this gets 413 before it is parsed.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=262_144)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+# CORS (django-cors-headers)
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+CORS_ALLOW_HEADERS = [
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Total-Count"]
+
+# Django REST framework
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
+        "brocode_site.negotiation.JSONOnlyContentNegotiation"
+    ),
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "EXCEPTION_HANDLER": "brocode_site.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# Passwords
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Internationalization
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}

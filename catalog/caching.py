@@ -1,0 +1,79 @@
+"""Page caching of the catalog and spot reads, and its invalidation.
+
+The page-cache key prefix contains a catalog generation: a random token kept
+in the shared cache. Any change to a catalog item or a spot replaces the token
+after the transaction commits, so every process builds new keys on its next
+request and old pages expire on their TTL. Nothing else in the cache is
+deleted or scanned.
+"""
+
+import functools
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.views.decorators.cache import cache_page
+
+from brocode_site.cache import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "catalog:generation"
+# The token outlives every cached page. If it is evicted anyway, a new token
+# is drawn, which only costs one cache miss per page.
+GENERATION_TTL_SECONDS = 7 * 24 * 3600
+
+
+def current_generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(8), GENERATION_TTL_SECONDS)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def bump_generation() -> None:
+    """Start a new catalog generation, so cached reads are rebuilt."""
+    try:
+        cache.set(GENERATION_KEY, secrets.token_hex(8), GENERATION_TTL_SECONDS)
+    except CACHE_ERRORS as error:
+        logger.error(
+            "Catalog change not propagated to the page cache: the cache is "
+            "unreachable (%s). Cached catalog pages may be stale for up to "
+            "%s seconds.",
+            error,
+            settings.CACHE_DEFAULT_TTL_SECONDS,
+        )
+
+
+def cached_read(view):
+    """Serve ``view`` through ``cache_page`` under the current generation.
+
+    With the cache unreachable, the view is served straight from the database.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            key_prefix = (
+                f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}:{current_generation()}"
+            )
+            cached_view = cache_page(
+                settings.CACHE_DEFAULT_TTL_SECONDS, key_prefix=key_prefix
+            )(view)
+            response = cached_view(request, *args, **kwargs)
+            # cache_page stores a DRF response when it is rendered, so render
+            # it here, where a cache failure can still be caught.
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+        except CACHE_ERRORS as error:
+            logger.warning(
+                "Serving %s from the database: the cache is unreachable (%s).",
+                request.path,
+                error,
+            )
+            return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,11 @@
+"""The project's settings, with a test-only SECRET_KEY when none is set."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-deployment")
+
+from brocode_site.settings import *  # noqa: E402, F403
+
+# Password hashing is deliberately slow. Tests hash many passwords, so they
+# use a fast hasher instead.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,3 +14,8 @@ def isoformat(moment: datetime) -> str:
     """Format an aware datetime as ISO 8601 in UTC with a ``Z`` suffix."""
     utc = moment.astimezone(UTC)
     return utc.isoformat().replace("+00:00", "Z")
+
+
+def timestamp() -> float:
+    """Return the current time as seconds since the epoch, from ``now()``."""
+    return now().timestamp()

@@ -5,6 +5,7 @@ from . import health, views
 
 api_patterns = [
     path("health", health.health, name="health"),
+    path("", include("accounts.urls")),
     path("", include("catalog.urls")),
 ]
 

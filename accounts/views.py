@@ -1,0 +1,117 @@
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .permissions import IsAdmin
+from .serializers import (
+    LoginSerializer,
+    SessionSerializer,
+    UserCreateSerializer,
+    UserSerializer,
+    login_body,
+)
+from .throttling import LoginBlocked, LoginThrottle, client_ip
+
+
+class InvalidCredentials(APIException):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    default_detail = "Invalid username or password."
+    default_code = "invalid_credentials"
+
+
+class LoginView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        username = serializer.validated_data["username"]
+        password = serializer.validated_data["password"]
+
+        attempt = request.login_attempt
+        user = services.check_credentials(username, password)
+        if user is None:
+            attempt.record_failure()
+            raise InvalidCredentials()
+        attempt.record_success()
+
+        token, session = services.start_session(
+            user, client_ip(request), request.META.get("HTTP_USER_AGENT", "")
+        )
+        return Response(login_body(token, session, user))
+
+    def throttled(self, request, wait):
+        raise LoginBlocked(wait)
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        services.logout(request.auth.session_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        services.logout_all(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class SessionListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        sessions = selectors.active_sessions(request.user)
+        context = {"current_session_id": request.auth.session_id}
+        data = SessionSerializer(sessions, many=True, context=context).data
+        return Response({"sessions": data})
+
+
+class SessionDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def delete(self, request, session_id):
+        if not services.revoke_own_session(request.user, session_id):
+            raise NotFound(f"No active session {session_id} of yours.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserListView(APIView):
+    permission_classes = [IsAdmin]
+
+    def get(self, request):
+        return Response(UserSerializer(selectors.all_users(), many=True).data)
+
+    def post(self, request):
+        serializer = UserCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.create_user(**serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class UserDetailView(APIView):
+    permission_classes = [IsAdmin]
+
+    def delete(self, request, user_id):
+        user = selectors.user_by_id(user_id)
+        if user is None:
+            raise NotFound(f"No user {user_id}.")
+        if user.pk == request.user.pk:
+            raise ValidationError({"userId": ["You cannot delete your own user."]})
+        services.delete_user(user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,9 +5,11 @@ django-environ, read in this module only. ``.env.example`` lists each
 variable with its default and meaning.
 """
 
+import re
+
 from django.core.exceptions import ImproperlyConfigured
 
-from .caches import build_caches
+from .caches import PAGE_CACHE_ALIAS, build_caches
 from .environment import BASE_DIR, ENV_FILE, env  # noqa: F401 - ENV_FILE for tests
 
 # Core
@@ -98,6 +100,7 @@ CACHE_DEFAULT_TTL_SECONDS = env.int("CACHE_DEFAULT_TTL_SECONDS", default=60)
 # Page-cache keys of Django's cache_page get this prefix, after the cache's
 # own KEY_PREFIX.
 CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
+CACHE_MIDDLEWARE_ALIAS = PAGE_CACHE_ALIAS
 
 # Accounts and throttling
 SESSION_TTL_SECONDS = env.int("SESSION_TTL_SECONDS", default=7 * 24 * 3600)
@@ -111,6 +114,17 @@ LOGIN_BLOCK_SECONDS = env.int("LOGIN_BLOCK_SECONDS", default=900)
 API_RATE_ANON = env.str("API_RATE_ANON", default="60/min")
 API_RATE_USER = env.str("API_RATE_USER", default="600/min")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Worker processes per server (gunicorn reads the same variable). While Redis
+# is unreachable, each process enforces 1/WEB_CONCURRENCY of the limits.
+WEB_CONCURRENCY = max(1, env.int("WEB_CONCURRENCY", default=1))
+for _name in ("API_RATE_ANON", "API_RATE_USER"):
+    if not re.fullmatch(
+        r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", globals()[_name]
+    ):
+        raise ImproperlyConfigured(
+            f"{_name}={globals()[_name]!r} is invalid: use <count>/<period>, "
+            "with period sec, min, hour or day, for example 60/min."
+        )
 
 # Realtime
 PRESENCE_TTL_SECONDS = env.int("PRESENCE_TTL_SECONDS", default=60)
@@ -145,8 +159,14 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
         "brocode_site.negotiation.JSONOnlyContentNegotiation"
     ),
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.AnonRateThrottle",
+        "accounts.throttling.UserRateThrottle",
+    ],
     "EXCEPTION_HANDLER": "brocode_site.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

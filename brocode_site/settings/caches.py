@@ -5,6 +5,7 @@
 # presence and event state all live in the cache, so the limit is set far above
 # what one process holds at realistic volumes.
 LOCMEM_MAX_ENTRIES = 1_000_000
+PAGE_CACHE_ALIAS = "pages"
 
 
 def build_caches(
@@ -33,4 +34,12 @@ def build_caches(
             "KEY_PREFIX": key_prefix,
             "OPTIONS": {"MAX_ENTRIES": LOCMEM_MAX_ENTRIES},
         }
-    return {"default": default}
+    # The page cache of cache_page: the same store, but a failed read or
+    # write of a page is a miss rather than an error (django-redis's
+    # IGNORE_EXCEPTIONS), because the page can always be built again.
+    pages = {**default, "OPTIONS": {**default["OPTIONS"]}}
+    if redis_url:
+        pages["OPTIONS"]["IGNORE_EXCEPTIONS"] = True
+    else:
+        pages["LOCATION"] = "brocode-pages"
+    return {"default": default, PAGE_CACHE_ALIAS: pages}

@@ -50,24 +50,15 @@ def bump_generation() -> None:
 def cached_read(view):
     """Serve ``view`` through ``cache_page`` under the current generation.
 
-    With the cache unreachable, the view is served straight from the database.
+    ``view`` takes the request first, as a DRF handler wrapped with
+    ``method_decorator`` does. With the cache unreachable, the view is
+    served straight from the database.
     """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
-            key_prefix = (
-                f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}:{current_generation()}"
-            )
-            cached_view = cache_page(
-                settings.CACHE_DEFAULT_TTL_SECONDS, key_prefix=key_prefix
-            )(view)
-            response = cached_view(request, *args, **kwargs)
-            # cache_page stores a DRF response when it is rendered, so render
-            # it here, where a cache failure can still be caught.
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            return response
+            generation = current_generation()
         except CACHE_ERRORS as error:
             logger.warning(
                 "Serving %s from the database: the cache is unreachable (%s).",
@@ -75,5 +66,12 @@ def cached_read(view):
                 error,
             )
             return view(request, *args, **kwargs)
+
+        cached_view = cache_page(
+            settings.CACHE_DEFAULT_TTL_SECONDS,
+            cache=settings.CACHE_MIDDLEWARE_ALIAS,
+            key_prefix=f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}:{generation}",
+        )(view)
+        return cached_view(request, *args, **kwargs)
 
     return wrapper

@@ -1,0 +1,22 @@
+"""gunicorn settings: ``gunicorn -c gunicorn.conf.py brocode_site.wsgi``.
+
+Every value can be overridden on the command line or through gunicorn's
+own environment variables, such as ``WEB_CONCURRENCY`` for the workers.
+"""
+
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Sync workers: each request holds a worker, so the timeout bounds a stuck one.
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+# Drop a worker's memory growth by restarting it after this many requests,
+# with jitter so that workers do not restart together.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = "-"
+errorlog = "-"
+# The worker PID (%(p)s) shows which worker served each request.
+access_log_format = '%(h)s pid=%(p)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'

@@ -14,25 +14,19 @@ import pytest
 import redis
 from django.core.cache.backends import locmem
 
+from brocode_site.settings.caches import build_caches
+
 CACHE_BACKENDS = ["locmem", "fakeredis", "redis"]
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_REAL_SERVICES = os.environ.get("REQUIRE_REAL_SERVICES", "") in {"1", "true"}
 
 
 def redis_caches(url: str, key_prefix: str, pool_kwargs: dict | None = None) -> dict:
-    return {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": key_prefix,
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-                "CONNECTION_POOL_KWARGS": pool_kwargs or {},
-            },
-        }
-    }
+    """Return CACHES for Redis at ``url``, shaped like the project's own."""
+    caches = build_caches(url, key_prefix, connect_timeout=0.5, socket_timeout=0.5)
+    for alias in caches.values():
+        alias["OPTIONS"]["CONNECTION_POOL_KWARGS"] = pool_kwargs or {}
+    return caches
 
 
 def require_real_redis() -> redis.Redis:
@@ -49,14 +43,11 @@ def require_real_redis() -> redis.Redis:
 
 
 def locmem_caches(key_prefix: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": key_prefix,
-            "KEY_PREFIX": key_prefix,
-            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
-        }
-    }
+    """Return CACHES for LocMem stores that only this test uses."""
+    caches = build_caches(None, key_prefix, connect_timeout=0.5, socket_timeout=0.5)
+    for alias, config in caches.items():
+        config["LOCATION"] = f"{key_prefix}-{alias}"
+    return caches
 
 
 @pytest.fixture(autouse=True)
@@ -71,9 +62,10 @@ def isolated_cache(settings):
     settings.CACHE_BACKEND_NAME = "locmem"
     settings.CACHES = locmem_caches(key_prefix)
     yield key_prefix
-    # Drop this test's LocMem store, and only it, to free its memory.
-    for store in (locmem._caches, locmem._expire_info, locmem._locks):
-        store.pop(key_prefix, None)
+    # Drop this test's LocMem stores, and only them, to free their memory.
+    for location in locmem_caches(key_prefix).values():
+        for store in (locmem._caches, locmem._expire_info, locmem._locks):
+            store.pop(location["LOCATION"], None)
 
 
 @pytest.fixture(params=CACHE_BACKENDS)
@@ -109,3 +101,71 @@ def cache_backend(request, settings, isolated_cache):
         if keys:
             client.delete(*keys)
         client.close()
+
+
+@pytest.fixture
+def flush_cache(cache_backend, isolated_cache):
+    """Return a function that empties this test's cache, and nothing else."""
+    from django.core.cache import caches
+
+    def flush():
+        if cache_backend == "redis":
+            client = redis.Redis.from_url(TEST_REDIS_URL)
+            keys = list(client.scan_iter(match=f"{isolated_cache}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+            client.close()
+        else:
+            for alias in ("default", "pages"):
+                caches[alias].clear()
+
+    return flush
+
+
+@pytest.fixture
+def login(client):
+    """Return a function that logs in and returns the login body."""
+
+    def do_login(username, password=None, **extra):
+        from tests.factories import TEST_PASSWORD
+
+        response = client.post(
+            "/api/auth/login",
+            {"username": username, "password": password or TEST_PASSWORD},
+            content_type="application/json",
+            **extra,
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return do_login
+
+
+def bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+class FakeClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, start):
+        self.current = start
+
+    def now(self):
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.current += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    from django.utils import timezone
+
+    from brocode_site import clock
+
+    fake = FakeClock(timezone.now())
+    monkeypatch.setattr(clock, "now", fake.now)
+    return fake

@@ -45,22 +45,27 @@ CODE_NAMES = {
 }
 
 
-def _flatten_fields(detail) -> dict:
-    """Turn a ValidationError detail into ``{field: [message, ...]}``."""
+def _flatten_fields(detail, path: str = "") -> dict:
+    """Turn a ValidationError detail into ``{"items[0].quantity": [message]}``.
+
+    DRF nests errors of nested serializers as dicts, and those of lists as
+    lists or as dicts keyed by index; both become one flat dict.
+    """
     if isinstance(detail, dict):
         fields = {}
-        for name, value in detail.items():
-            if isinstance(value, dict):
-                for inner, messages in _flatten_fields(value).items():
-                    fields[f"{name}.{inner}"] = messages
-            elif isinstance(value, list) and value and isinstance(value[0], dict):
-                for index, item in enumerate(value):
-                    for inner, messages in _flatten_fields(item).items():
-                        fields[f"{name}[{index}].{inner}"] = messages
+        for key, value in detail.items():
+            if key == "non_field_errors":
+                child = path
+            elif isinstance(key, int) or str(key).isdigit():
+                child = f"{path}[{key}]"
             else:
-                fields[name] = [str(message) for message in _as_list(value)]
+                child = f"{path}.{key}" if path else str(key)
+            for name, messages in _flatten_fields(value, child).items():
+                fields.setdefault(name, []).extend(messages)
         return fields
-    return {"non_field_errors": [str(message) for message in _as_list(detail)]}
+    if isinstance(detail, list) and any(isinstance(item, dict) for item in detail):
+        return _flatten_fields(dict(enumerate(detail)), path)
+    return {path or "non_field_errors": [str(message) for message in _as_list(detail)]}
 
 
 def _as_list(value) -> list:

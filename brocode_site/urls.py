@@ -7,6 +7,7 @@ api_patterns = [
     path("health", health.health, name="health"),
     path("", include("accounts.urls")),
     path("", include("catalog.urls")),
+    path("", include("orders.urls")),
 ]
 
 urlpatterns = [

@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from catalog.models import CatalogItem, Spot
+from orders.models import Order, OrderLine
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,21 @@ def test_seed_is_idempotent(settings):
     assert User.objects.count() == 2
     assert CatalogItem.objects.count() == 6
     assert Spot.objects.count() == 1
+    assert Order.objects.count() == 1
+    assert OrderLine.objects.count() == 1
+
+
+def test_seed_demo_order(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo", verbosity=0)
+
+    order = Order.objects.get(id="ord-1")
+    line = order.lines.get()
+    assert order.user.username == "dhanush"
+    assert order.spot_id == "spot-2025-07-26"
+    assert order.total == 360
+    assert (line.product_id, line.quantity, line.unit_price) == ("d-1", 2, 180)
 
 
 def test_seed_users_and_roles(settings):

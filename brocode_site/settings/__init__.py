@@ -82,6 +82,13 @@ DATABASE_URL = env.str("DATABASE_URL", default="") or (
     f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 )
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers wait for SQLite's lock instead of failing at once,
+    # and a transaction takes the write lock when it begins, so it cannot
+    # fail later when it upgrades from reading to writing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache

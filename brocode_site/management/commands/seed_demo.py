@@ -1,4 +1,4 @@
-"""Load the demo data: two users, one spot and a small catalog."""
+"""Load the demo data: two users, a spot, a small catalog and one order."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from catalog.models import CatalogItem, Spot
+from orders.models import Order, OrderLine
 
 DEMO_PASSWORD = "changeme"  # noqa: S105 - documented demo login
 
@@ -27,11 +28,12 @@ DEMO_ITEMS = [
 ]
 
 DEMO_SPOT_ID = "spot-2025-07-26"
+DEMO_ORDER_ID = "ord-1"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo users, spot and catalog. Safe to run again: existing "
+        "Load the demo users, spot, catalog and order. Safe to run again: existing "
         "demo rows are reset to their demo values. Runs only with DEBUG on or "
         "with --force, because the demo passwords are public."
     )
@@ -53,13 +55,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = {spec["username"]: self._seed_user(spec) for spec in DEMO_USERS}
             self._seed_catalog()
-            self._seed_spot(host=users["brocode"])
+            spot = self._seed_spot(host=users["brocode"])
+            self._seed_order(spot=spot, customer=users["dhanush"])
 
         self.stdout.write(
             self.style.SUCCESS(
                 "Demo data loaded: users brocode and dhanush (password "
                 f"{DEMO_PASSWORD!r}), spot {DEMO_SPOT_ID}, {len(DEMO_ITEMS)} "
-                "catalog items."
+                f"catalog items, order {DEMO_ORDER_ID}."
             )
         )
 
@@ -94,3 +97,27 @@ class Command(BaseCommand):
             },
         )
         return spot
+
+    def _seed_order(self, spot: Spot, customer: User) -> None:
+        """Seed order ord-1: two Brocode Beers for dhanush, 360 in all."""
+        beer = CatalogItem.objects.get(id="d-1")
+        order, _ = Order.objects.update_or_create(
+            id=DEMO_ORDER_ID,
+            defaults={
+                "spot": spot,
+                "user": customer,
+                "created_by": customer,
+                "total": beer.price * 2,
+                "created_at": datetime(2025, 7, 26, 10, 30, tzinfo=UTC),
+            },
+        )
+        order.lines.all().delete()
+        OrderLine.objects.create(
+            order=order,
+            position=0,
+            product_id=beer.id,
+            name=beer.name,
+            unit_price=beer.price,
+            quantity=2,
+            line_total=beer.price * 2,
+        )

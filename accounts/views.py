@@ -1,3 +1,4 @@
+from django.contrib.auth.signals import user_logged_out
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -5,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors, services
+from .models import User
 from .permissions import IsAdmin
 from .serializers import (
     LoginSerializer,
@@ -54,6 +56,7 @@ class LogoutView(APIView):
 
     def post(self, request):
         services.logout(request.auth.session_id)
+        user_logged_out.send(sender=User, request=request, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -62,6 +65,7 @@ class LogoutAllView(APIView):
 
     def post(self, request):
         services.logout_all(request.user)
+        user_logged_out.send(sender=User, request=request, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -19,3 +19,8 @@ def isoformat(moment: datetime) -> str:
 def timestamp() -> float:
     """Return the current time as seconds since the epoch, from ``now()``."""
     return now().timestamp()
+
+
+def isoformat_ms(milliseconds: int) -> str:
+    """Format milliseconds since the epoch as ISO 8601 in UTC."""
+    return isoformat(datetime.fromtimestamp(milliseconds / 1000, UTC))

@@ -22,3 +22,14 @@ class MoneyField(serializers.DecimalField):
         if amount == amount.to_integral_value():
             return int(amount)
         return float(amount)
+
+
+class StringField(serializers.CharField):
+    """A CharField that accepts only JSON strings, not numbers or booleans."""
+
+    default_error_messages = {"not_string": "Must be a JSON string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_string")
+        return super().to_internal_value(data)

@@ -8,6 +8,7 @@ api_patterns = [
     path("", include("accounts.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
+    path("", include("realtime.urls")),
 ]
 
 urlpatterns = [

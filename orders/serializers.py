@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
-from brocode_site.fields import MoneyField
+from brocode_site.fields import MoneyField, StringField
 
 from .models import Order, OrderLine
 
@@ -26,7 +26,7 @@ class JSONIntegerField(serializers.IntegerField):
 
 
 class OrderItemInputSerializer(serializers.Serializer):
-    productId = serializers.CharField(max_length=64)  # noqa: N815
+    productId = StringField(max_length=64)  # noqa: N815
     quantity = JSONIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
     def to_internal_value(self, data):
@@ -43,8 +43,8 @@ class OrderItemInputSerializer(serializers.Serializer):
 
 
 class OrderCreateSerializer(serializers.Serializer):
-    spotId = serializers.CharField(max_length=64)  # noqa: N815
-    userId = serializers.CharField(  # noqa: N815
+    spotId = StringField(max_length=64)  # noqa: N815
+    userId = StringField(  # noqa: N815
         max_length=64, required=False, allow_null=True
     )
     items = OrderItemInputSerializer(
@@ -99,8 +99,8 @@ class TimestampFilterField(serializers.Field):
 
 
 class OrderListQuerySerializer(serializers.Serializer):
-    spotId = serializers.CharField(max_length=64, required=False)  # noqa: N815
-    userId = serializers.CharField(max_length=64, required=False)  # noqa: N815
+    spotId = StringField(max_length=64, required=False)  # noqa: N815
+    userId = StringField(max_length=64, required=False)  # noqa: N815
     to = TimestampFilterField(required=False, end_of_day=True)
     sort = serializers.ChoiceField(choices=["asc", "desc"], default="desc")
     limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
@@ -119,7 +119,7 @@ class OrderListQuerySerializer(serializers.Serializer):
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
-    productId = serializers.CharField(source="product_id")  # noqa: N815
+    productId = StringField(source="product_id")  # noqa: N815
     unitPrice = MoneyField(source="unit_price")  # noqa: N815
     total = MoneyField(source="line_total", max_digits=14)
 
@@ -129,8 +129,8 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class OrderSerializer(serializers.ModelSerializer):
-    spotId = serializers.CharField(source="spot_id")  # noqa: N815
-    userId = serializers.CharField(source="user_id")  # noqa: N815
+    spotId = StringField(source="spot_id")  # noqa: N815
+    userId = StringField(source="user_id")  # noqa: N815
     items = OrderLineSerializer(source="lines", many=True)
     totalAmount = MoneyField(source="total", max_digits=14)  # noqa: N815
     createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815

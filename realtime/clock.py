@@ -1,0 +1,23 @@
+"""Time of the realtime stores, in milliseconds since the epoch.
+
+The Redis stores take time from the Redis server (``TIME``), so every worker
+agrees on it. ``override`` replaces it in every store, so tests can move
+time instead of sleeping.
+"""
+
+from collections.abc import Callable
+
+override: Callable[[], int] | None = None
+
+
+def override_ms() -> str:
+    """Return the overriding time for a Lua script, or "" to use ``TIME``."""
+    return "" if override is None else str(override())
+
+
+def local_now_ms() -> int:
+    if override is not None:
+        return override()
+    from brocode_site import clock
+
+    return int(clock.timestamp() * 1000)

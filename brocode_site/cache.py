@@ -1,12 +1,138 @@
-"""Cache wiring shared by the apps: which errors mean "the cache is down"."""
+"""Cache wiring shared by the apps: error classes, a circuit breaker for
+Redis connections, and a serializer that reads garbage as a miss."""
+
+import logging
+import pickle
+import threading
+import time
 
 import redis
+from django.conf import settings
 from django_redis.exceptions import ConnectionInterrupted
+from django_redis.serializers.pickle import PickleSerializer
 
-# Errors that the configured cache raises when Redis cannot be reached or
-# replies too slowly. LocMem never raises them.
+logger = logging.getLogger(__name__)
+
+# Errors that the configured cache raises when Redis cannot be reached,
+# replies too slowly, or replies with an error (a key of the wrong type, for
+# example). LocMem never raises them.
 CACHE_ERRORS = (
     ConnectionInterrupted,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
+    redis.exceptions.ResponseError,
 )
+
+
+class CircuitBreaker:
+    """Stop trying Redis for ``CACHE_BREAKER_SECONDS`` after a failure.
+
+    While open, every command fails at once instead of waiting for the
+    connect or socket timeout; the first command after the pause tries Redis
+    again. One breaker serves the whole process.
+    """
+
+    def __init__(self):
+        self.open_until = 0.0
+        self.lock = threading.Lock()
+
+    def check(self) -> None:
+        if time.monotonic() < self.open_until:
+            raise redis.exceptions.ConnectionError(
+                "Redis is treated as unreachable for a few seconds after a failure."
+            )
+
+    def trip(self, error: Exception) -> None:
+        with self.lock:
+            was_closed = self.open_until == 0.0
+            self.open_until = time.monotonic() + settings.CACHE_BREAKER_SECONDS
+        if was_closed:
+            logger.error(
+                "Redis failed (%s); not trying it again for %s seconds. Serving "
+                "from the database, with per-process login limits.",
+                error,
+                settings.CACHE_BREAKER_SECONDS,
+            )
+
+    def reset(self) -> None:
+        if self.open_until == 0.0:
+            return
+        with self.lock:
+            self.open_until = 0.0
+        logger.warning("Redis is reachable again; using the shared cache.")
+
+
+breaker = CircuitBreaker()
+
+
+class BreakerConnection(redis.connection.Connection):
+    """A redis-py connection that reports failures to the circuit breaker."""
+
+    def connect(self):
+        breaker.check()
+        try:
+            super().connect()
+        except (
+            redis.exceptions.ConnectionError,
+            redis.exceptions.TimeoutError,
+        ) as error:
+            breaker.trip(error)
+            raise
+
+    def send_packed_command(self, command, check_health=True):
+        try:
+            breaker.check()
+        except redis.exceptions.ConnectionError:
+            self.disconnect()
+            raise
+        try:
+            return super().send_packed_command(command, check_health)
+        except (
+            redis.exceptions.ConnectionError,
+            redis.exceptions.TimeoutError,
+        ) as error:
+            breaker.trip(error)
+            raise
+
+    def read_response(self, *args, **kwargs):
+        try:
+            response = super().read_response(*args, **kwargs)
+        except (
+            redis.exceptions.ConnectionError,
+            redis.exceptions.TimeoutError,
+        ) as error:
+            breaker.trip(error)
+            raise
+        breaker.reset()
+        return response
+
+
+class BreakerConnectionPool(redis.ConnectionPool):
+    """The connection pool of the default cache: ``BreakerConnection`` unless
+    the configuration names another connection class."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("connection_class", BreakerConnection)
+        super().__init__(*args, **kwargs)
+
+
+class SafePickleSerializer(PickleSerializer):
+    """django-redis's pickle serializer, reading undecodable bytes as a miss."""
+
+    def loads(self, value: bytes):
+        try:
+            return super().loads(value)
+        except (
+            pickle.UnpicklingError,
+            EOFError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+            IndexError,
+        ) as error:
+            logger.warning(
+                "Ignoring an undecodable cache value (%s); treating it as a miss.",
+                error,
+            )
+            return None

@@ -51,12 +51,16 @@ def cached_read(view):
     """Serve ``view`` through ``cache_page`` under the current generation.
 
     ``view`` takes the request first, as a DRF handler wrapped with
-    ``method_decorator`` does. With the cache unreachable, the view is
-    served straight from the database.
+    ``method_decorator`` does. A request with a query string, or with the
+    cache unreachable, is served straight from the database.
     """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if request.META.get("QUERY_STRING"):
+            # These reads take no parameters. Caching each query string would
+            # let random ones fill the cache with copies of the same page.
+            return view(request, *args, **kwargs)
         try:
             generation = current_generation()
         except CACHE_ERRORS as error:

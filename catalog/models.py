@@ -9,6 +9,33 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+class InvalidatingQuerySet(models.QuerySet):
+    """A QuerySet whose bulk writes also invalidate the cached reads.
+
+    ``save()`` and ``delete()`` send signals that the catalog app receives;
+    ``update()``, ``bulk_create()`` and ``bulk_update()`` send none, so they
+    invalidate here. Raw SQL is not seen.
+    """
+
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        _invalidate_on_commit()
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        _invalidate_on_commit()
+        return created
+
+
+def _invalidate_on_commit() -> None:
+    from django.db import transaction
+
+    from .caching import bump_generation
+
+    transaction.on_commit(bump_generation)
+
+
 class CatalogItem(models.Model):
     """Something a member can order at a spot: a drink, a food or cigarettes."""
 
@@ -25,6 +52,8 @@ class CatalogItem(models.Model):
         max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvalidatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["category", "created_at", "id"]
@@ -51,6 +80,8 @@ class Spot(models.Model):
     )
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvalidatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-created_at"]

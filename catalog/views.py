@@ -1,23 +1,36 @@
 from django.utils.decorators import method_decorator
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors
+from accounts.permissions import IsAdmin
+
+from . import selectors, services
 from .caching import cached_read
-from .models import CatalogItem
-from .serializers import CatalogItemSerializer, SpotSerializer
+from .models import CatalogItem, Spot
+from .serializers import (
+    CatalogItemDetailSerializer,
+    CatalogItemSerializer,
+    CatalogItemWriteSerializer,
+    SpotSerializer,
+    SpotWriteSerializer,
+)
 
 
-class PublicReadView(APIView):
-    """A read open to everyone, served from the page cache after the
-    authentication and throttle checks of DRF have run."""
+class ReadOpenWriteAdmin(APIView):
+    """Reads are open to everyone; every other method needs the admin role."""
 
+    def get_permissions(self):
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [AllowAny()]
+        return [IsAdmin()]
+
+
+class CatalogView(APIView):
     permission_classes = [AllowAny]
 
-
-class CatalogView(PublicReadView):
     @method_decorator(cached_read)
     def get(self, request):
         grouped = selectors.catalog_by_category()
@@ -28,7 +41,9 @@ class CatalogView(PublicReadView):
         return Response(body)
 
 
-class CatalogCategoryView(PublicReadView):
+class CatalogCategoryView(APIView):
+    permission_classes = [AllowAny]
+
     @method_decorator(cached_read)
     def get(self, request, category):
         if category not in CatalogItem.Category.values:
@@ -38,8 +53,64 @@ class CatalogCategoryView(PublicReadView):
         return Response(CatalogItemSerializer(items, many=True).data)
 
 
-class SpotListView(PublicReadView):
+class CatalogItemCreateView(APIView):
+    permission_classes = [IsAdmin]
+
+    def post(self, request):
+        serializer = CatalogItemWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = services.create_item(serializer.validated_data)
+        return Response(
+            CatalogItemDetailSerializer(item).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CatalogItemDetailView(APIView):
+    permission_classes = [IsAdmin]
+
+    def patch(self, request, item_id):
+        item = _get_or_404(CatalogItem, item_id, "catalog item")
+        serializer = CatalogItemWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        item = services.update_item(item, serializer.validated_data)
+        return Response(CatalogItemDetailSerializer(item).data)
+
+    def delete(self, request, item_id):
+        services.delete(_get_or_404(CatalogItem, item_id, "catalog item"))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SpotListView(ReadOpenWriteAdmin):
     @method_decorator(cached_read)
     def get(self, request):
         spots = selectors.spots_newest_first()
         return Response(SpotSerializer(spots, many=True).data)
+
+    def post(self, request):
+        serializer = SpotWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = {"hostUserId": request.user, **serializer.validated_data}
+        spot = services.create_spot(data)
+        return Response(SpotSerializer(spot).data, status=status.HTTP_201_CREATED)
+
+
+class SpotDetailView(APIView):
+    permission_classes = [IsAdmin]
+
+    def patch(self, request, spot_id):
+        spot = _get_or_404(Spot, spot_id, "spot")
+        serializer = SpotWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        spot = services.update_spot(spot, serializer.validated_data)
+        return Response(SpotSerializer(spot).data)
+
+    def delete(self, request, spot_id):
+        services.delete(_get_or_404(Spot, spot_id, "spot"))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _get_or_404(model, row_id: str, label: str):
+    row = model.objects.filter(pk=row_id).first()
+    if row is None:
+        raise NotFound(f"No {label} {row_id!r}.")
+    return row

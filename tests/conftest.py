@@ -14,6 +14,7 @@ import pytest
 import redis
 from django.core.cache.backends import locmem
 
+from brocode_site.cache import breaker
 from brocode_site.settings.caches import build_caches
 
 CACHE_BACKENDS = ["locmem", "fakeredis", "redis"]
@@ -60,6 +61,8 @@ def isolated_cache(settings):
     key_prefix = f"test-{uuid.uuid4().hex[:12]}"
     settings.REDIS_KEY_PREFIX = key_prefix
     settings.CACHE_BACKEND_NAME = "locmem"
+    # A dead Redis of an earlier test must not hold the breaker open.
+    breaker.open_until = 0.0
     settings.CACHES = locmem_caches(key_prefix)
     yield key_prefix
     # Drop this test's LocMem stores, and only them, to free their memory.

@@ -104,6 +104,9 @@ CACHES = build_caches(
     socket_timeout=CACHE_SOCKET_TIMEOUT_SECONDS,
 )
 CACHE_DEFAULT_TTL_SECONDS = env.int("CACHE_DEFAULT_TTL_SECONDS", default=60)
+# After a Redis failure, commands fail at once for this many seconds instead
+# of each waiting for a timeout.
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=3.0)
 # Page-cache keys of Django's cache_page get this prefix, after the cache's
 # own KEY_PREFIX.
 CACHE_MIDDLEWARE_KEY_PREFIX = "pages"

@@ -22,6 +22,8 @@ def build_caches(
             "KEY_PREFIX": key_prefix,
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "CONNECTION_POOL_CLASS": "brocode_site.cache.BreakerConnectionPool",
+                "SERIALIZER": "brocode_site.cache.SafePickleSerializer",
                 "SOCKET_CONNECT_TIMEOUT": connect_timeout,
                 "SOCKET_TIMEOUT": socket_timeout,
                 "CONNECTION_POOL_KWARGS": {"health_check_interval": 30},

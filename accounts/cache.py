@@ -22,11 +22,11 @@ Keys, all under the cache's ``KEY_PREFIX``:
 
 import logging
 import secrets
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 
+from brocode_site import cache as cache_wiring
 from brocode_site import clock
 from brocode_site.cache import CACHE_ERRORS
 
@@ -40,10 +40,6 @@ REVOKED_TTL_SECONDS = 600
 USER_GENERATION_TTL_SECONDS = 24 * 3600
 LAST_SEEN_INTERVAL_SECONDS = 60
 USER_FIELDS = ("username", "name", "role", "is_active", "is_staff", "is_superuser")
-
-# Cache errors are logged at most once per this many seconds per process.
-_WARNING_INTERVAL_SECONDS = 30
-_last_warning = 0.0
 
 
 def is_shared() -> bool:
@@ -69,17 +65,9 @@ def seen_key(session_id: int, created: float) -> str:
 
 
 def warn_unreachable(action: str, error: Exception) -> None:
-    """Log that the cache failed, at most once per interval per process."""
-    global _last_warning
-    now = time.monotonic()
-    if now - _last_warning >= _WARNING_INTERVAL_SECONDS:
-        _last_warning = now
-        logger.warning(
-            "Cache unreachable while %s (%s); checking sessions in the "
-            "database until it is back.",
-            action,
-            error,
-        )
+    cache_wiring.warn_unreachable(
+        logger, f"{action}; checking sessions in the database", error
+    )
 
 
 def get_session_entry(token_hash: str):

@@ -20,7 +20,7 @@ from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.throttling import BaseThrottle
 
-from brocode_site.cache import CACHE_ERRORS
+from brocode_site.cache import CACHE_ERRORS, warn_unreachable
 
 from .counters import LoginKey, counter_store, outage_store
 
@@ -131,10 +131,7 @@ class LoginAttempt:
         try:
             return getattr(self.store, operation)(*args)
         except CACHE_ERRORS as error:
-            logger.warning(
-                "Could not record a login outcome: the cache is unreachable (%s).",
-                error,
-            )
+            warn_unreachable(logger, "recording a login outcome", error)
             return []
 
 
@@ -168,11 +165,11 @@ class LoginThrottle(BaseThrottle):
                 attempt.keys, settings.LOGIN_FAILURE_WINDOW_SECONDS
             )
         except CACHE_ERRORS as error:
-            logger.warning(
-                "Login throttle counting in this process only: the cache is "
-                "unreachable (%s). Limits are divided by WEB_CONCURRENCY=%d.",
+            warn_unreachable(
+                logger,
+                "counting a login attempt; counting in this process only, with "
+                f"limits divided by WEB_CONCURRENCY={settings.WEB_CONCURRENCY}",
                 error,
-                settings.WEB_CONCURRENCY,
             )
             attempt = LoginAttempt(username, ip, divisor=settings.WEB_CONCURRENCY)
             store = outage_store()
@@ -225,7 +222,10 @@ class ApiRateThrottle(BaseThrottle):
         name = f"{self.scope}:{key_digest(self.scope, ident)}"
         try:
             count, ttl_ms = counter_store().hit(name, window)
-        except CACHE_ERRORS:
+        except CACHE_ERRORS as error:
+            warn_unreachable(
+                logger, "counting the API rate; counting in this process", error
+            )
             count, ttl_ms = outage_store().hit(name, window)
             limit = _divided(limit, settings.WEB_CONCURRENCY)
         if count <= limit:

@@ -64,6 +64,26 @@ class CircuitBreaker:
 
 breaker = CircuitBreaker()
 
+# The same outage warning is logged at most once per this many seconds.
+WARNING_INTERVAL_SECONDS = 30
+_last_warnings: dict[tuple[str, str], float] = {}
+
+
+def warn_unreachable(log: logging.Logger, action: str, error: Exception) -> None:
+    """Log that the cache failed during ``action``, at most once per interval.
+
+    During an outage every request fails the same way, so one line per
+    interval per action tells the operator as much as one per request.
+    """
+    now = time.monotonic()
+    key = (log.name, action)
+    if (
+        now - _last_warnings.get(key, -WARNING_INTERVAL_SECONDS)
+        >= WARNING_INTERVAL_SECONDS
+    ):
+        _last_warnings[key] = now
+        log.warning("Cache unreachable while %s (%s).", action, error)
+
 
 class BreakerConnection(redis.connection.Connection):
     """A redis-py connection that reports failures to the circuit breaker."""

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.views.decorators.cache import cache_page
 
-from brocode_site.cache import CACHE_ERRORS
+from brocode_site.cache import CACHE_ERRORS, warn_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +64,7 @@ def cached_read(view):
         try:
             generation = current_generation()
         except CACHE_ERRORS as error:
-            logger.warning(
-                "Serving %s from the database: the cache is unreachable (%s).",
-                request.path,
-                error,
-            )
+            warn_unreachable(logger, "reading the catalog generation", error)
             return view(request, *args, **kwargs)
 
         cached_view = cache_page(

@@ -20,3 +20,13 @@ accesslog = "-"
 errorlog = "-"
 # The worker PID (%(p)s) shows which worker served each request.
 access_log_format = '%(h)s pid=%(p)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+def on_starting(server):
+    """Tell the workers how many of them there are.
+
+    While Redis is unreachable, each worker enforces 1/WEB_CONCURRENCY of the
+    login limits, so the variable must match the real worker count, also when
+    ``--workers`` overrides it on the command line.
+    """
+    os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)

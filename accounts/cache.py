@@ -20,6 +20,7 @@ Keys, all under the cache's ``KEY_PREFIX``:
   ``last_seen_at``. Intervals follow the project clock, not the cache's.
 """
 
+import contextlib
 import logging
 import secrets
 
@@ -127,16 +128,21 @@ def mark_revoked(token_hashes: list[str]) -> None:
     if not token_hashes or not is_shared():
         return
     entries = {session_key(token_hash): REVOKED for token_hash in token_hashes}
-    try:
+
+    def write():
         cache.set_many(entries, REVOKED_TTL_SECONDS)
+
+    try:
+        write()
     except CACHE_ERRORS as error:
         logger.error(
             "Could not mark %d revoked session(s) in the cache (%s). They are "
-            "revoked in the database; a cached copy may still be accepted for "
-            "up to %d seconds.",
+            "revoked in the database; the markers are retried until Redis is back.",
             len(token_hashes),
             error,
-            SESSION_ENTRY_TTL_SECONDS,
+        )
+        cache_wiring.pending_writes.add(
+            f"revoked sessions {token_hashes[0][:12]}", write
         )
 
 
@@ -144,16 +150,19 @@ def invalidate_user(user_id: int) -> None:
     """Move the user to a new generation, so cached copies are ignored."""
     if not is_shared():
         return
+
+    def write():
+        # Without a cached generation, no cached copy is trusted anyway.
+        with contextlib.suppress(ValueError):
+            cache.incr(user_generation_key(user_id))
+
     try:
-        cache.incr(user_generation_key(user_id))
-    except ValueError:
-        # No generation is cached, so no cached copy can be trusted anyway.
-        pass
+        write()
     except CACHE_ERRORS as error:
         logger.error(
-            "Could not invalidate the cached copy of user %s (%s). A role or "
-            "active-flag change may take up to %d seconds to apply.",
+            "Could not invalidate the cached copy of user %s (%s); retrying until "
+            "Redis is back.",
             user_id,
             error,
-            USER_ENTRY_TTL_SECONDS,
         )
+        cache_wiring.pending_writes.add(f"user {user_id}", write)

@@ -1,6 +1,58 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
-from django.db.models.functions import Lower
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+# Fields that a cached copy of a user depends on.
+AUTH_FIELDS = frozenset(
+    {"username", "name", "role", "is_active", "is_staff", "is_superuser", "password"}
+)
+
+
+def username_key(username: str) -> str:
+    """Return the form in which usernames are compared: case-folded."""
+    return username.casefold()
+
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Update the rows; a change of an auth field also reaches the cache.
+
+        ``update()`` sends no signals, so it invalidates the cached copies of
+        the users itself, and deactivation revokes their sessions, as saving
+        each user would.
+        """
+        if not AUTH_FIELDS.intersection(kwargs):
+            return super().update(**kwargs)
+        user_ids = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        if kwargs.get("is_active") is False:
+            revoke_sessions_of(user_ids)
+        transaction.on_commit(lambda: _invalidate_users(user_ids))
+        return count
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+def revoke_sessions_of(user_ids) -> None:
+    """Revoke every active session of the users, after the commit in the cache."""
+    from brocode_site import clock
+
+    from .cache import mark_revoked
+
+    active = Session.objects.filter(user_id__in=user_ids, revoked_at__isnull=True)
+    token_hashes = list(active.values_list("token_hash", flat=True))
+    active.update(revoked_at=clock.now())
+    transaction.on_commit(lambda: mark_revoked(token_hashes))
+
+
+def _invalidate_users(user_ids) -> None:
+    from .cache import invalidate_user
+
+    for user_id in user_ids:
+        invalidate_user(user_id)
 
 
 class User(AbstractUser):
@@ -14,15 +66,29 @@ class User(AbstractUser):
     name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.USER)
 
+    # The username case-folded in Python, unique, so that usernames differ
+    # in more than case on every database: SQLite's LOWER() folds ASCII only.
+    username_key = models.CharField(max_length=150, unique=True, editable=False)
+
+    objects = UserManager()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
-        constraints = [
-            models.UniqueConstraint(
-                Lower("username"),
-                name="accounts_user_username_ci_unique",
-                violation_error_message="A user with that username already exists.",
-            ),
-        ]
+
+    def clean(self):
+        super().clean()
+        taken = User.objects.filter(username_key=username_key(self.username))
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"username": "A user with that username already exists."}
+            )
+
+    def save(self, *args, **kwargs):
+        self.username_key = username_key(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_admin(self) -> bool:

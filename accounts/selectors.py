@@ -1,4 +1,5 @@
 from brocode_site import clock
+from brocode_site.ids import parse_numeric_id
 
 from .models import Session, User
 
@@ -12,6 +13,7 @@ def all_users() -> list[User]:
 
 
 def user_by_id(user_id: str) -> User | None:
-    if not user_id.isdigit() or len(user_id) > 18:
+    pk = parse_numeric_id(user_id)
+    if pk is None:
         return None
-    return User.objects.filter(pk=int(user_id)).first()
+    return User.objects.filter(pk=pk).first()

@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from brocode_site import clock
 from brocode_site.cache import CACHE_ERRORS
 from brocode_site.exceptions import Conflict
+from brocode_site.ids import parse_numeric_id
 
 from . import cache as session_cache
 from . import tokens
-from .models import Session, User
+from .models import Session, User, username_key
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def check_credentials(username: str, password: str) -> User | None:
     """
     user = None
     if len(username) <= USERNAME_MAX_LENGTH and "\0" not in username:
-        user = User.objects.filter(username__iexact=username).first()
+        user = User.objects.filter(username_key=username_key(username)).first()
     if user is None:
         User().set_password(password)
         return None
@@ -93,14 +94,15 @@ def logout_all(user: User) -> int:
 
 def revoke_own_session(user: User, session_id: str) -> bool:
     """Revoke one active session of the user; False if there is none such."""
-    if not session_id.isdigit():
+    pk = parse_numeric_id(session_id)
+    if pk is None:
         return False
-    sessions = Session.objects.active(clock.now()).filter(pk=int(session_id), user=user)
+    sessions = Session.objects.active(clock.now()).filter(pk=pk, user=user)
     return revoke_sessions(sessions) == 1
 
 
 def create_user(username: str, password: str, name: str, role: str) -> User:
-    if User.objects.filter(username__iexact=username).exists():
+    if User.objects.filter(username_key=username_key(username)).exists():
         raise UsernameTaken()
     user = User(username=username, name=name, role=role)
     user.set_password(password)

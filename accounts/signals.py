@@ -4,10 +4,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from brocode_site import clock
-
 from . import cache as session_cache
-from .models import Session, User
+from .models import Session, User, revoke_sessions_of
 
 
 @receiver(post_save, sender=User)
@@ -17,10 +15,7 @@ def user_saved(sender, instance, created, **kwargs):
     if not instance.is_active:
         # Deactivation revokes every session, so reactivating the user does
         # not bring old tokens back.
-        active = Session.objects.filter(user_id=instance.pk, revoked_at__isnull=True)
-        token_hashes = list(active.values_list("token_hash", flat=True))
-        active.update(revoked_at=clock.now())
-        transaction.on_commit(lambda: session_cache.mark_revoked(token_hashes))
+        revoke_sessions_of([instance.pk])
     user_id = instance.pk
     transaction.on_commit(lambda: session_cache.invalidate_user(user_id))
 

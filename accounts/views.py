@@ -3,7 +3,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from brocode_site.api import ApiView
 
 from . import selectors, services
 from .models import User
@@ -24,7 +25,7 @@ class InvalidCredentials(APIException):
     default_code = "invalid_credentials"
 
 
-class LoginView(APIView):
+class LoginView(ApiView):
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [LoginThrottle]
@@ -51,7 +52,7 @@ class LoginView(APIView):
         raise LoginBlocked(wait)
 
 
-class LogoutView(APIView):
+class LogoutView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
@@ -60,7 +61,7 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class LogoutAllView(APIView):
+class LogoutAllView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
@@ -69,14 +70,14 @@ class LogoutAllView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
+class MeView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
 
-class SessionListView(APIView):
+class SessionListView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
@@ -86,7 +87,7 @@ class SessionListView(APIView):
         return Response({"sessions": data})
 
 
-class SessionDetailView(APIView):
+class SessionDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def delete(self, request, session_id):
@@ -95,7 +96,7 @@ class SessionDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UserListView(APIView):
+class UserListView(ApiView):
     permission_classes = [IsAdmin]
 
     def get(self, request):
@@ -108,7 +109,7 @@ class UserListView(APIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class UserDetailView(APIView):
+class UserDetailView(ApiView):
     permission_classes = [IsAdmin]
 
     def delete(self, request, user_id):

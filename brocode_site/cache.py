@@ -35,8 +35,12 @@ class CircuitBreaker:
     def __init__(self):
         self.open_until = 0.0
         self.lock = threading.Lock()
+        # Threads that set ``bypass.active`` try Redis even while open.
+        self.bypass = threading.local()
 
     def check(self) -> None:
+        if getattr(self.bypass, "active", False):
+            return
         if time.monotonic() < self.open_until:
             raise redis.exceptions.ConnectionError(
                 "Redis is treated as unreachable for a few seconds after a failure."
@@ -156,3 +160,62 @@ class SafePickleSerializer(PickleSerializer):
                 error,
             )
             return None
+
+
+class PendingWrites:
+    """Cache writes that failed during an outage, retried until Redis takes them.
+
+    Invalidations (revoked sessions, changed users, a new catalog generation)
+    must reach Redis once it is back, or other processes would trust stale
+    entries. A daemon thread retries them every ``RETRY_INTERVAL_SECONDS``,
+    past the circuit breaker, and stops once none are left.
+    """
+
+    RETRY_INTERVAL_SECONDS = 0.5
+
+    def __init__(self):
+        self.writes = {}
+        self.lock = threading.Lock()
+        self.thread = None
+
+    def add(self, name: str, write) -> None:
+        """Keep ``write`` (a callable) to retry; a later write of the same name wins."""
+        with self.lock:
+            self.writes[name] = write
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self._retry, name="cache-pending-writes", daemon=True
+                )
+                self.thread.start()
+
+    def retry_now(self) -> int:
+        """Try every pending write once; return how many are still pending."""
+        with self.lock:
+            pending = list(self.writes.items())
+        breaker.bypass.active = True
+        try:
+            for name, write in pending:
+                try:
+                    write()
+                except CACHE_ERRORS:
+                    break
+                with self.lock:
+                    if self.writes.get(name) is write:
+                        del self.writes[name]
+                logger.warning("Pending cache write %s applied after an outage.", name)
+        finally:
+            breaker.bypass.active = False
+        with self.lock:
+            return len(self.writes)
+
+    def _retry(self) -> None:
+        while True:
+            time.sleep(self.RETRY_INTERVAL_SECONDS)
+            if self.retry_now() == 0:
+                with self.lock:
+                    if not self.writes:
+                        self.thread = None
+                        return
+
+
+pending_writes = PendingWrites()

@@ -4,6 +4,7 @@ import logging
 import math
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -96,6 +97,18 @@ def api_exception_handler(exc, context):
 
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(exc)
+
+    if isinstance(exc, DatabaseError):
+        logger.error(
+            "Database unavailable while serving a request (%s); answered 503.", exc
+        )
+        return Response(
+            error_body(
+                "The database is unavailable. Try again in a few seconds.",
+                "database_unavailable",
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
 
     if not isinstance(exc, exceptions.APIException):
         request = context.get("request")

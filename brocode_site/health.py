@@ -42,7 +42,7 @@ def database_is_ok() -> bool:
 
 
 @never_cache
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @authentication_classes([])
 @permission_classes([])
 @throttle_classes([])

@@ -2,6 +2,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404
 
 from .errors import error_response, is_api_path
@@ -40,6 +41,18 @@ class ApiErrorMiddleware:
             return error_response(404)
         if isinstance(exception, RequestDataTooBig):
             return self._too_large()
+        if isinstance(exception, DatabaseError):
+            logger.error(
+                "Database unavailable on %s %s (%s); answered 503.",
+                request.method,
+                request.path,
+                exception,
+            )
+            return error_response(
+                503,
+                "The database is unavailable. Try again in a few seconds.",
+                "database_unavailable",
+            )
         logger.exception(
             "Unhandled error on %s %s; answered 500.", request.method, request.path
         )

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.views.decorators.cache import cache_page
 
-from brocode_site.cache import CACHE_ERRORS, warn_unreachable
+from brocode_site.cache import CACHE_ERRORS, pending_writes, warn_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +35,19 @@ def current_generation() -> str:
 
 def bump_generation() -> None:
     """Start a new catalog generation, so cached reads are rebuilt."""
-    try:
+
+    def write():
         cache.set(GENERATION_KEY, secrets.token_hex(8), GENERATION_TTL_SECONDS)
+
+    try:
+        write()
     except CACHE_ERRORS as error:
         logger.error(
-            "Catalog change not propagated to the page cache: the cache is "
-            "unreachable (%s). Cached catalog pages may be stale for up to "
-            "%s seconds.",
+            "Catalog change not yet propagated to the page cache: the cache is "
+            "unreachable (%s). Retrying until Redis is back.",
             error,
-            settings.CACHE_DEFAULT_TTL_SECONDS,
         )
+        pending_writes.add("catalog generation", write)
 
 
 def cached_read(view):

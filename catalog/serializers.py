@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from brocode_site.fields import MoneyField, StringField
+from brocode_site.ids import parse_numeric_id
 
 from .models import CatalogItem, Spot
 
@@ -71,9 +72,8 @@ class SpotWriteSerializer(serializers.Serializer):
         return value
 
     def validate_hostUserId(self, value):  # noqa: N802 - JSON name
-        host = None
-        if value.isdigit():
-            host = User.objects.filter(pk=int(value)).first()
+        pk = parse_numeric_id(value)
+        host = User.objects.filter(pk=pk).first() if pk is not None else None
         if host is None:
             raise serializers.ValidationError(f"No user {value!r}.")
         return host

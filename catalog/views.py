@@ -3,9 +3,9 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
+from brocode_site.api import ApiView
 
 from . import selectors, services
 from .caching import cached_read
@@ -19,7 +19,7 @@ from .serializers import (
 )
 
 
-class ReadOpenWriteAdmin(APIView):
+class ReadOpenWriteAdmin(ApiView):
     """Reads are open to everyone; every other method needs the admin role."""
 
     def get_permissions(self):
@@ -28,7 +28,7 @@ class ReadOpenWriteAdmin(APIView):
         return [IsAdmin()]
 
 
-class CatalogView(APIView):
+class CatalogView(ApiView):
     permission_classes = [AllowAny]
 
     @method_decorator(cached_read)
@@ -41,7 +41,7 @@ class CatalogView(APIView):
         return Response(body)
 
 
-class CatalogCategoryView(APIView):
+class CatalogCategoryView(ApiView):
     permission_classes = [AllowAny]
 
     @method_decorator(cached_read)
@@ -53,7 +53,7 @@ class CatalogCategoryView(APIView):
         return Response(CatalogItemSerializer(items, many=True).data)
 
 
-class CatalogItemCreateView(APIView):
+class CatalogItemCreateView(ApiView):
     permission_classes = [IsAdmin]
 
     def post(self, request):
@@ -65,7 +65,7 @@ class CatalogItemCreateView(APIView):
         )
 
 
-class CatalogItemDetailView(APIView):
+class CatalogItemDetailView(ApiView):
     permission_classes = [IsAdmin]
 
     def patch(self, request, item_id):
@@ -94,7 +94,7 @@ class SpotListView(ReadOpenWriteAdmin):
         return Response(SpotSerializer(spot).data, status=status.HTTP_201_CREATED)
 
 
-class SpotDetailView(APIView):
+class SpotDetailView(ApiView):
     permission_classes = [IsAdmin]
 
     def patch(self, request, spot_id):

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Sum
 
+from brocode_site.ids import parse_numeric_id
 from catalog.models import Spot
 
 from .models import Order, OrderLine
@@ -15,7 +16,7 @@ def orders_page(filters: dict, limit: int, offset: int, ascending: bool):
     """
     orders = Order.objects.all()
     user_id = filters.get("user_id")
-    if user_id is not None and not (user_id.isdigit() and len(user_id) <= 18):
+    if user_id is not None and parse_numeric_id(user_id) is None:
         return [], 0  # User IDs are numbers, so no order can match.
     if "spot_id" in filters:
         orders = orders.filter(spot_id=filters["spot_id"])

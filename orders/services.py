@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from accounts.models import User
 from brocode_site import clock
 from brocode_site.exceptions import Conflict
+from brocode_site.ids import parse_numeric_id
 from catalog.models import CatalogItem, Spot
 
 from .models import Order, OrderLine
@@ -98,9 +99,8 @@ def place_order(
 
 
 def _user(user_id: str) -> User:
-    user = None
-    if user_id.isdigit() and len(user_id) <= 18:
-        user = User.objects.filter(pk=int(user_id)).first()
+    pk = parse_numeric_id(user_id)
+    user = User.objects.filter(pk=pk).first() if pk is not None else None
     if user is None:
         raise NotFound(f"No user {user_id!r}.")
     return user

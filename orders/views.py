@@ -4,8 +4,8 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from brocode_site.api import ApiView
 from brocode_site.fields import MoneyField
 from catalog.models import Spot
 
@@ -35,7 +35,7 @@ def idempotency_key(request) -> str | None:
     return key
 
 
-class OrderListView(APIView):
+class OrderListView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
@@ -84,7 +84,7 @@ class OrderListView(APIView):
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 
-class OrderDetailView(APIView):
+class OrderDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request, order_id):
@@ -96,7 +96,7 @@ class OrderDetailView(APIView):
         return Response(OrderSerializer(order).data)
 
 
-class BillView(APIView):
+class BillView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request, spot_id):

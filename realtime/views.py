@@ -8,8 +8,8 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from brocode_site.api import ApiView
 from brocode_site.cache import CACHE_ERRORS
 from brocode_site.exceptions import (
     PayloadTooLarge,
@@ -61,7 +61,7 @@ def user_fields(user) -> dict:
     }
 
 
-class HeartbeatView(APIView):
+class HeartbeatView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
@@ -78,7 +78,7 @@ class HeartbeatView(APIView):
         return Response(presence_body(entry))
 
 
-class LeaveView(APIView):
+class LeaveView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request):
@@ -87,7 +87,7 @@ class LeaveView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ActiveView(APIView):
+class ActiveView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
@@ -122,7 +122,7 @@ def expected_version(request) -> str | None:
     return str(int(match.group(1) or match.group(2)))
 
 
-class EventStateView(APIView):
+class EventStateView(ApiView):
     permission_classes = [IsAuthenticated]
 
     def initial(self, request, *args, **kwargs):

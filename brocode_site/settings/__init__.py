@@ -165,7 +165,7 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "X-Total-Count"]
 # Django REST framework
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["brocode_site.parsers.StrictJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
         "brocode_site.negotiation.JSONOnlyContentNegotiation"
     ),

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import User, username_key
 from catalog.models import CatalogItem, Spot
 from orders.models import Order, OrderLine
 
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         )
 
     def _seed_user(self, spec) -> User:
-        user = User.objects.filter(username__iexact=spec["username"]).first()
+        user = User.objects.filter(username_key=username_key(spec["username"])).first()
         if user is None:
             user = User(username=spec["username"])
         user.name = spec["name"]

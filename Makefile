@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint schema-check venv clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,10 @@ run: venv
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Fuzz a served copy of the API against its own OpenAPI schema.
+schema-check: venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash .ci/schemathesis
 
 lint: venv
 	$(BIN)/ruff check .

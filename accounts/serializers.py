@@ -72,3 +72,16 @@ def login_body(token: str, session: Session, user: User) -> dict:
         "expiresAt": clock.isoformat(session.expires_at),
         "user": UserSerializer(user).data,
     }
+
+
+class LoginResponseSerializer(serializers.Serializer):
+    """The body of a successful login."""
+
+    token = serializers.CharField()
+    tokenType = serializers.ChoiceField(choices=["Bearer"])  # noqa: N815
+    expiresAt = serializers.DateTimeField()  # noqa: N815
+    user = UserSerializer()
+
+
+class SessionListSerializer(serializers.Serializer):
+    sessions = SessionSerializer(many=True)

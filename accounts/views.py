@@ -1,16 +1,20 @@
 from django.contrib.auth.signals import user_logged_out
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from brocode_site.api import ApiView
+from brocode_site.schema import errors
 
 from . import selectors, services
 from .models import User
 from .permissions import IsAdmin
 from .serializers import (
+    LoginResponseSerializer,
     LoginSerializer,
+    SessionListSerializer,
     SessionSerializer,
     UserCreateSerializer,
     UserSerializer,
@@ -30,6 +34,12 @@ class LoginView(ApiView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginThrottle]
 
+    @extend_schema(
+        operation_id="auth_login",
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, **errors(400, 401)},
+        description="Log in and get a bearer token. A blocked login gets 429.",
+    )
     def post(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -55,6 +65,11 @@ class LoginView(ApiView):
 class LogoutView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="auth_logout",
+        request=None,
+        responses={204: OpenApiResponse(description="Logged out."), **errors(401)},
+    )
     def post(self, request):
         services.logout(request.auth.session_id)
         user_logged_out.send(sender=User, request=request, user=request.user)
@@ -64,6 +79,14 @@ class LogoutView(ApiView):
 class LogoutAllView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="auth_logout_all",
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Every session of the caller ended."),
+            **errors(401),
+        },
+    )
     def post(self, request):
         services.logout_all(request.user)
         user_logged_out.send(sender=User, request=request, user=request.user)
@@ -73,6 +96,9 @@ class LogoutAllView(ApiView):
 class MeView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="auth_me", responses={200: UserSerializer, **errors(401)}
+    )
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
@@ -80,6 +106,10 @@ class MeView(ApiView):
 class SessionListView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="auth_sessions_list",
+        responses={200: SessionListSerializer, **errors(401)},
+    )
     def get(self, request):
         sessions = selectors.active_sessions(request.user)
         context = {"current_session_id": request.auth.session_id}
@@ -90,6 +120,10 @@ class SessionListView(ApiView):
 class SessionDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="auth_sessions_delete",
+        responses={204: OpenApiResponse(description="Revoked."), **errors(401, 404)},
+    )
     def delete(self, request, session_id):
         if not services.revoke_own_session(request.user, session_id):
             raise NotFound(f"No active session {session_id} of yours.")
@@ -99,9 +133,18 @@ class SessionDetailView(ApiView):
 class UserListView(ApiView):
     permission_classes = [IsAdmin]
 
+    @extend_schema(
+        operation_id="users_list",
+        responses={200: UserSerializer(many=True), **errors(401, 403)},
+    )
     def get(self, request):
         return Response(UserSerializer(selectors.all_users(), many=True).data)
 
+    @extend_schema(
+        operation_id="users_create",
+        request=UserCreateSerializer,
+        responses={201: UserSerializer, **errors(400, 401, 403, 409)},
+    )
     def post(self, request):
         serializer = UserCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -112,6 +155,13 @@ class UserListView(ApiView):
 class UserDetailView(ApiView):
     permission_classes = [IsAdmin]
 
+    @extend_schema(
+        operation_id="users_delete",
+        responses={
+            204: OpenApiResponse(description="Deleted with their orders and spots."),
+            **errors(400, 401, 403, 404),
+        },
+    )
     def delete(self, request, user_id):
         user = selectors.user_by_id(user_id)
         if user is None:

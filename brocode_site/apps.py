@@ -11,6 +11,8 @@ class SiteConfig(AppConfig):
     verbose_name = "BroCode Spot"
 
     def ready(self):
+        from . import schema  # noqa: F401 - registers the bearer scheme
+
         if settings.CACHE_BACKEND_NAME == "redis":
             logger.info(
                 "Cache backend: Redis through django-redis, key prefix %r. "

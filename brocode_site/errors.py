@@ -11,6 +11,7 @@ STATUS_ERRORS = {
     405: ("The method is not allowed for this resource.", "method_not_allowed"),
     406: ("The requested response format is not available.", "not_acceptable"),
     409: ("The request conflicts with the current state.", "conflict"),
+    304: ("Not modified.", "not_modified"),
     412: ("The precondition given in the request failed.", "precondition_failed"),
     413: ("The request body is too large.", "request_too_large"),
     415: ("The request body must be JSON.", "unsupported_media_type"),

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import (
     api_view,
     authentication_classes,
@@ -15,6 +17,7 @@ from rest_framework.decorators import (
 from rest_framework.response import Response
 
 from . import clock
+from .schema import errors
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,26 @@ def database_is_ok() -> bool:
         return False
 
 
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "degraded"])
+    service = serializers.CharField()
+    timestamp = serializers.DateTimeField()
+    cache = inline_serializer(
+        "HealthCache",
+        {
+            "backend": serializers.ChoiceField(choices=["redis", "locmem"]),
+            "ok": serializers.BooleanField(),
+        },
+    )
+    database = inline_serializer("HealthDatabase", {"ok": serializers.BooleanField()})
+
+
+@extend_schema(
+    operation_id="health",
+    responses={**errors(), 200: HealthSerializer, 503: HealthSerializer},
+    description="200 when the database answers (status degraded when the cache "
+    "does not); 503 with the same body when the database does not answer.",
+)
 @never_cache
 @api_view(["GET", "HEAD"])
 @authentication_classes([])

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from . import health, schema, views
 
 api_patterns = [
     path("health", health.health, name="health"),
+    path("schema/", schema.SchemaView.as_view(), name="schema"),
+    path("docs/", schema.SwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("accounts.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),

@@ -77,3 +77,11 @@ class SpotWriteSerializer(serializers.Serializer):
         if host is None:
             raise serializers.ValidationError(f"No user {value!r}.")
         return host
+
+
+class CatalogIndexSerializer(serializers.Serializer):
+    """The body of ``GET /api/catalog``: every category, even when empty."""
+
+    drinks = CatalogItemSerializer(many=True)
+    food = CatalogItemSerializer(many=True)
+    cigarettes = CatalogItemSerializer(many=True)

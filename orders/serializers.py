@@ -2,6 +2,8 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brocode_site.fields import MoneyField, StringField
@@ -63,6 +65,7 @@ class OrderCreateSerializer(serializers.Serializer):
         return items
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TimestampFilterField(serializers.Field):
     """An ISO 8601 date-time, or a date meaning its first or last instant.
 
@@ -138,3 +141,12 @@ class OrderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["id", "spotId", "userId", "items", "totalAmount", "createdAt"]
+
+
+class BillSerializer(serializers.Serializer):
+    """The body of ``GET /api/bills/<spotId>``."""
+
+    spotId = serializers.CharField()  # noqa: N815
+    total = MoneyField(max_digits=14)
+    userTotals = serializers.DictField(child=MoneyField(max_digits=14))  # noqa: N815
+    orderCount = serializers.IntegerField()  # noqa: N815

@@ -1,5 +1,7 @@
 import re
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -7,10 +9,12 @@ from rest_framework.response import Response
 
 from brocode_site.api import ApiView
 from brocode_site.fields import MoneyField
+from brocode_site.schema import errors
 from catalog.models import Spot
 
 from . import selectors, services
 from .serializers import (
+    BillSerializer,
     OrderCreateSerializer,
     OrderListQuerySerializer,
     OrderSerializer,
@@ -35,9 +39,28 @@ def idempotency_key(request) -> str | None:
     return key
 
 
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key within 24 hours returns the first order.",
+)
+
+
 class OrderListView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="orders_list",
+        parameters=[OrderListQuerySerializer],
+        responses={
+            200: OpenApiResponse(
+                OrderSerializer(many=True),
+                description="Orders; X-Total-Count gives the count before paging.",
+            ),
+            **errors(400, 401, 403),
+        },
+    )
     def get(self, request):
         query = OrderListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -66,6 +89,12 @@ class OrderListView(ApiView):
         response["X-Total-Count"] = str(total)
         return response
 
+    @extend_schema(
+        operation_id="orders_create",
+        request=OrderCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: OrderSerializer, **errors(400, 401, 403, 404, 409)},
+    )
     def post(self, request):
         key = idempotency_key(request)
         serializer = OrderCreateSerializer(data=request.data)
@@ -87,6 +116,10 @@ class OrderListView(ApiView):
 class OrderDetailView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="orders_retrieve",
+        responses={200: OrderSerializer, **errors(401, 404)},
+    )
     def get(self, request, order_id):
         order = selectors.order_with_lines(order_id)
         if order is None or not (
@@ -99,6 +132,10 @@ class OrderDetailView(ApiView):
 class BillView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="bills_retrieve",
+        responses={200: BillSerializer, **errors(401, 403, 404)},
+    )
     def get(self, request, spot_id):
         spot = Spot.objects.filter(pk=spot_id).first()
         if spot is None:

@@ -57,3 +57,32 @@ def event_state_body(state, value) -> dict:
         "ttlSeconds": state.ttl_seconds,
         "version": state.version,
     }
+
+
+class PresenceEntrySerializer(serializers.Serializer):
+    """One user's presence, as heartbeat and listing return it."""
+
+    userId = serializers.CharField()  # noqa: N815
+    username = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    spotId = serializers.CharField(allow_null=True)  # noqa: N815
+    status = serializers.ChoiceField(choices=STATUSES)
+    updatedAt = serializers.DateTimeField()  # noqa: N815
+    expiresAt = serializers.DateTimeField()  # noqa: N815
+
+
+class PresenceListSerializer(serializers.Serializer):
+    users = PresenceEntrySerializer(many=True)
+    count = serializers.IntegerField()
+
+
+class EventStateSerializer(serializers.Serializer):
+    """Event state as reads and writes return it; ETag is its version."""
+
+    eventKey = serializers.CharField()  # noqa: N815
+    state = serializers.JSONField(allow_null=True)
+    updatedAt = serializers.DateTimeField()  # noqa: N815
+    expiresAt = serializers.DateTimeField()  # noqa: N815
+    ttlSeconds = serializers.IntegerField()  # noqa: N815
+    version = serializers.IntegerField()

@@ -4,6 +4,8 @@ import re
 from contextlib import contextmanager
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -16,6 +18,7 @@ from brocode_site.exceptions import (
     PreconditionFailed,
     ServiceUnavailable,
 )
+from brocode_site.schema import errors
 from catalog.models import Spot
 
 from .events import ANY_VERSION, VersionMismatch, event_store
@@ -23,8 +26,11 @@ from .presence import presence_store
 from .serializers import (
     EVENT_KEY_PATTERN,
     ActiveQuerySerializer,
+    EventStateSerializer,
     EventStateWriteSerializer,
     HeartbeatSerializer,
+    PresenceEntrySerializer,
+    PresenceListSerializer,
     event_state_body,
     presence_body,
 )
@@ -64,6 +70,11 @@ def user_fields(user) -> dict:
 class HeartbeatView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="presence_heartbeat",
+        request=HeartbeatSerializer,
+        responses={200: PresenceEntrySerializer, **errors(400, 401, 404, 503)},
+    )
     def post(self, request):
         serializer = HeartbeatSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -81,6 +92,11 @@ class HeartbeatView(ApiView):
 class LeaveView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="presence_leave",
+        request=None,
+        responses={204: OpenApiResponse(description="Left."), **errors(401, 503)},
+    )
     def post(self, request):
         with cache_required("leave"):
             presence_store().leave(str(request.user.pk))
@@ -90,6 +106,11 @@ class LeaveView(ApiView):
 class ActiveView(ApiView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="presence_active",
+        parameters=[ActiveQuerySerializer],
+        responses={200: PresenceListSerializer, **errors(400, 401, 404, 503)},
+    )
     def get(self, request):
         query = ActiveQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -101,6 +122,20 @@ class ActiveView(ApiView):
             entries = presence_store().active(spot_id)
         users = [presence_body(entry) for entry in entries]
         return Response({"users": users, "count": len(users)})
+
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='Write only if the current version is this one, like "3".',
+)
+IF_NONE_MATCH_PARAMETER = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Answer 304 if the current ETag is this one.",
+)
 
 
 def etag(version: int) -> str:
@@ -137,6 +172,15 @@ class EventStateView(ApiView):
                 }
             )
 
+    @extend_schema(
+        operation_id="events_state_retrieve",
+        parameters=[IF_NONE_MATCH_PARAMETER],
+        responses={
+            200: EventStateSerializer,
+            304: OpenApiResponse(description="Not modified."),
+            **errors(400, 401, 404, 503),
+        },
+    )
     def get(self, request, event_key):
         with cache_required("event state read"):
             state = event_store().read(event_key)
@@ -151,6 +195,12 @@ class EventStateView(ApiView):
         body = event_state_body(state, json.loads(state.state_json))
         return Response(body, headers={"ETag": tag})
 
+    @extend_schema(
+        operation_id="events_state_write",
+        request=EventStateWriteSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: EventStateSerializer, **errors(400, 401, 412, 503)},
+    )
     def put(self, request, event_key):
         serializer = EventStateWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -182,8 +232,22 @@ class EventStateView(ApiView):
             event_state_body(state, value), headers={"ETag": etag(state.version)}
         )
 
-    post = put
+    @extend_schema(
+        operation_id="events_state_write_post",
+        request=EventStateWriteSerializer,
+        parameters=[IF_MATCH_PARAMETER],
+        responses={200: EventStateSerializer, **errors(400, 401, 412, 503)},
+    )
+    def post(self, request, event_key):
+        return self.put(request, event_key)
 
+    @extend_schema(
+        operation_id="events_state_delete",
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            **errors(400, 401, 503),
+        },
+    )
     def delete(self, request, event_key):
         with cache_required("event state delete"):
             event_store().delete(event_key)

@@ -6,6 +6,7 @@ variable with its default and meaning.
 """
 
 import re
+import warnings
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "brocode_site.apps.SiteConfig",
     "accounts",
     "catalog",
@@ -45,6 +48,7 @@ MIDDLEWARE = [
     "brocode_site.middleware.ApiErrorMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -179,6 +183,31 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "brocode_site.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI schema and Swagger UI (drf-spectacular), served from the installed
+# drf-spectacular-sidecar package, so the UI needs no other host.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BroCode Spot API",
+    "DESCRIPTION": (
+        "Backend of the BroCode Spot party-planning app: accounts, catalog, "
+        "spots, orders, bills, presence and event state. Errors are "
+        '`{"error", "code", "fields"?}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api",
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.User.Role",
+        "CategoryEnum": "catalog.models.CatalogItem.Category",
+        "PresenceStatusEnum": "realtime.presence.STATUSES",
+        "HealthStatusEnum": ["ok", "degraded"],
+    },
 }
 
 # Passwords
@@ -200,6 +229,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves the admin's and Swagger UI's files from the installed
+# apps, also under gunicorn, without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+# STATIC_ROOT exists only after collectstatic, which this setup does not need.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -21,3 +21,20 @@ def local_now_ms() -> int:
     from brocode_site import clock
 
     return int(clock.timestamp() * 1000)
+
+
+def now_lua(argv_index: int) -> str:
+    """Return Lua that sets ``now`` in ms: ARGV[argv_index], or Redis ``TIME``.
+
+    A Lua script of the realtime stores starts with it, so every worker uses
+    the Redis server's clock unless ``override`` passes a time.
+    """
+    return f"""
+local now
+if ARGV[{argv_index}] ~= '' then
+  now = tonumber(ARGV[{argv_index}])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+"""

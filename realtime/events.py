@@ -19,14 +19,9 @@ ANY_VERSION = "*"
 # KEYS: the state hash. ARGV: state JSON, TTL ms, TTL s, expected version
 # ("" for none, "*" for any existing), time override ms ("" for TIME).
 # Returns {1, version, updated, expires} or {0, current version}.
-WRITE_LUA = """
-local now
-if ARGV[5] ~= '' then
-  now = tonumber(ARGV[5])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+WRITE_LUA = (
+    clock.now_lua(5)
+    + """
 local stored = redis.call('HMGET', KEYS[1], 'version', 'expires')
 local current = tonumber(stored[1] or '0')
 if current > 0 and tonumber(stored[2]) <= now then current = 0 end
@@ -42,6 +37,7 @@ redis.call('HSET', KEYS[1], 'state', ARGV[1], 'version', version,
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return {1, version, now, expires}
 """
+)
 
 
 @dataclass

@@ -22,14 +22,9 @@ STATUSES = ("online", "away", "busy")
 # KEYS: the everyone set, the user's hash. ARGV: user ID, entry JSON, spot ID
 # ("" for none), TTL ms, spot-set key prefix, time override ms ("" for TIME).
 # Returns {updated ms, expires ms}.
-HEARTBEAT_LUA = """
-local now
-if ARGV[6] ~= '' then
-  now = tonumber(ARGV[6])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+HEARTBEAT_LUA = (
+    clock.now_lua(6)
+    + """
 local ttl = tonumber(ARGV[4])
 local expires = now + ttl
 local old_spot = redis.call('HGET', KEYS[2], 'spot')
@@ -48,6 +43,7 @@ redis.call('HSET', KEYS[2], 'data', ARGV[2], 'spot', ARGV[3],
 redis.call('PEXPIRE', KEYS[2], ttl)
 return {now, expires}
 """
+)
 
 # KEYS: the everyone set, the user's hash. ARGV: user ID, spot-set prefix.
 LEAVE_LUA = """
@@ -62,14 +58,9 @@ return redis.call('DEL', KEYS[2])
 # KEYS: the set to list. ARGV: user-hash prefix, time override ms, spot ID
 # that entries must have ("" for any). Prunes expired members, then returns
 # data, spot, updated, expires of each live member, flattened.
-LIST_LUA = """
-local now
-if ARGV[2] ~= '' then
-  now = tonumber(ARGV[2])
-else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
+LIST_LUA = (
+    clock.now_lua(2)
+    + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local members = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
 local result = {}
@@ -84,6 +75,7 @@ for _, member in ipairs(members) do
 end
 return result
 """
+)
 
 
 @dataclass

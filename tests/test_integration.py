@@ -10,8 +10,6 @@ PID of each request, which shows that both workers served the checks.
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,60 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REQUIRE_REAL_SERVICES
+from tests.servers import RedisServer, free_port, require_redis_server, wait_for_port
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Each check sends this many requests, this many at a time, so that both
 # sync workers serve some of them.
 REQUESTS = 40
 PARALLEL = 8
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    pytest.fail(f"nothing listens on port {port} after {seconds} seconds")
-
-
-class RedisServer:
-    def __init__(self, port: int):
-        self.port = port
-
-    def start(self) -> None:
-        subprocess.run(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "yes",
-            ],
-            check=True,
-            capture_output=True,
-        )
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        subprocess.run(
-            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"],
-            capture_output=True,
-        )
 
 
 class Service:
@@ -122,11 +73,8 @@ class Service:
 
 @pytest.fixture(scope="module")
 def redis_server():
-    if shutil.which("redis-server") is None:
-        if REQUIRE_REAL_SERVICES:
-            pytest.fail("redis-server is not installed")
-        pytest.skip("redis-server is not installed")
-    server = RedisServer(free_port())
+    require_redis_server()
+    server = RedisServer()
     server.start()
     yield server
     server.stop()
@@ -145,7 +93,7 @@ def service(redis_server, tmp_path_factory):
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/0",
+        "REDIS_URL": redis_server.url,
         "REDIS_KEY_PREFIX": "integration",
         "API_RATE_USER": "100000/min",
         "API_RATE_ANON": "100000/min",

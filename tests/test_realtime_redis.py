@@ -4,9 +4,6 @@ These are backend-specific: round trips are counted on the Redis client,
 and the outage test stops a Redis server that it started itself.
 """
 
-import shutil
-import socket
-import subprocess
 import time
 import uuid
 
@@ -15,7 +12,8 @@ from django_redis import get_redis_connection
 
 from realtime import keys
 from realtime.presence import HEARTBEAT_LUA, RedisPresenceStore
-from tests.conftest import REQUIRE_REAL_SERVICES, TEST_REDIS_URL, redis_caches
+from tests.conftest import TEST_REDIS_URL, redis_caches
+from tests.servers import RedisServer, require_redis_server
 
 pytestmark = pytest.mark.django_db
 
@@ -100,61 +98,16 @@ def test_listing_uses_redis_time(real_redis):
     assert abs(entry.updated_ms / 1000 - server_seconds) < 5
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_redis(port: int) -> None:
-    subprocess.run(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "yes",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    pytest.fail(f"redis-server did not start on port {port}")
-
-
-def stop_redis(port: int) -> None:
-    subprocess.run(
-        ["redis-cli", "-p", str(port), "shutdown", "nosave"], capture_output=True
-    )
-
-
 @pytest.fixture
 def own_redis(settings):
     """A Redis server of this test's own, which the test may stop."""
-    if shutil.which("redis-server") is None:
-        message = "redis-server is not installed"
-        if REQUIRE_REAL_SERVICES:
-            pytest.fail(message)
-        pytest.skip(message)
-    port = free_port()
-    start_redis(port)
-    settings.CACHES = redis_caches(
-        f"redis://127.0.0.1:{port}/0", f"own-{uuid.uuid4().hex[:8]}"
-    )
+    require_redis_server()
+    server = RedisServer()
+    server.start()
+    settings.CACHES = redis_caches(server.url, f"own-{uuid.uuid4().hex[:8]}")
     settings.CACHE_BACKEND_NAME = "redis"
-    yield port
-    stop_redis(port)
+    yield server
+    server.stop()
 
 
 def test_stopped_redis_gives_503_then_recovers(client, own_redis, settings):
@@ -170,7 +123,7 @@ def test_stopped_redis_gives_503_then_recovers(client, own_redis, settings):
     )
     assert heartbeat().status_code == 200
 
-    stop_redis(own_redis)
+    own_redis.stop()
     started = time.monotonic()
     responses = [
         heartbeat(),
@@ -188,7 +141,7 @@ def test_stopped_redis_gives_503_then_recovers(client, own_redis, settings):
     assert elapsed < 4, "each request should fail fast on a dead Redis"
 
     settings.CACHE_BREAKER_SECONDS = 0.5
-    start_redis(own_redis)
+    own_redis.start()
     deadline = time.monotonic() + 10
     while heartbeat().status_code != 200:
         assert time.monotonic() < deadline, "realtime did not recover"

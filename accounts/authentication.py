@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SessionInfo:
-    """What ``request.auth`` is for a bearer-token request."""
+    """The ``request.auth`` of a bearer-token request."""
 
     session_id: int
     token_hash: str

@@ -154,7 +154,7 @@ class LoginThrottle(BaseThrottle):
 
         serializer = LoginSerializer(data=request.data)
         if not serializer.is_valid():
-            return True  # The view answers 400 without checking a password.
+            return True  # The view returns 400 without checking a password.
 
         username = serializer.validated_data["username"]
         ip = client_ip(request)

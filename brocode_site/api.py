@@ -3,7 +3,7 @@ from rest_framework.views import APIView
 
 
 class ApiView(APIView):
-    """DRF's APIView, answering a method the view lacks with 405 first.
+    """DRF's APIView, rejecting a method the view lacks with 405 first.
 
     DRF authenticates before it looks up the handler, so a wrong method
     without a token would get 401; a caller learns more from 405.

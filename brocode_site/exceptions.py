@@ -100,7 +100,7 @@ def api_exception_handler(exc, context):
 
     if isinstance(exc, DatabaseError):
         logger.error(
-            "Database unavailable while serving a request (%s); answered 503.", exc
+            "Database unavailable while serving a request (%s); returned 503.", exc
         )
         return Response(
             error_body(
@@ -113,7 +113,7 @@ def api_exception_handler(exc, context):
     if not isinstance(exc, exceptions.APIException):
         request = context.get("request")
         logger.exception(
-            "Unhandled error in %s on %s %s; answered 500.",
+            "Unhandled error in %s on %s %s; returned 500.",
             type(context.get("view")).__name__,
             getattr(request, "method", "?"),
             getattr(request, "path", "?"),

@@ -7,8 +7,9 @@ class MoneyField(serializers.DecimalField):
     """Rupees as a JSON number: ``180`` or ``30.5``, never a string.
 
     Arithmetic stays in ``Decimal``. Only the rendered value becomes an int,
-    or a float for amounts with paise. A float holds any amount of at most 15
-    digits exactly enough that its shortest repr is the decimal itself.
+    or a float for amounts with paise. For amounts of at most 15 significant
+    digits, the float's shortest repr is the decimal itself, so the JSON
+    number is exact.
     """
 
     def __init__(self, **kwargs):

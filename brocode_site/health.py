@@ -61,8 +61,8 @@ class HealthSerializer(serializers.Serializer):
 @extend_schema(
     operation_id="health",
     responses={**errors(), 200: HealthSerializer, 503: HealthSerializer},
-    description="200 when the database answers (status degraded when the cache "
-    "does not); 503 with the same body when the database does not answer.",
+    description="200 when the database responds (status degraded when the "
+    "cache does not); 503 with the same body when the database does not respond.",
 )
 @never_cache
 @api_view(["GET", "HEAD"])

@@ -43,7 +43,7 @@ class ApiErrorMiddleware:
             return self._too_large()
         if isinstance(exception, DatabaseError):
             logger.error(
-                "Database unavailable on %s %s (%s); answered 503.",
+                "Database unavailable on %s %s (%s); returned 503.",
                 request.method,
                 request.path,
                 exception,
@@ -54,7 +54,7 @@ class ApiErrorMiddleware:
                 "database_unavailable",
             )
         logger.exception(
-            "Unhandled error on %s %s; answered 500.", request.method, request.path
+            "Unhandled error on %s %s; returned 500.", request.method, request.path
         )
         return error_response(500)
 

@@ -23,7 +23,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The body of every 4xx and 5xx answer."""
+    """The body of every 4xx and 5xx response."""
 
     error = serializers.CharField(help_text="One sentence for a person.")
     code = serializers.CharField(help_text="A snake_case code for programs.")

@@ -8,7 +8,7 @@ def realtime_key(*parts: str) -> str:
 
 
 def presence_all_key() -> str:
-    """The sorted set of every present user, wherever they are."""
+    """Return the key of the sorted set of every present user."""
     return realtime_key("presence", "all")
 
 
@@ -17,7 +17,7 @@ def presence_spot_prefix() -> str:
 
 
 def presence_spot_key(spot_id: str) -> str:
-    """The sorted set of the users present at one spot."""
+    """Return the key of the sorted set of the users present at one spot."""
     return presence_spot_prefix() + spot_id
 
 
@@ -26,7 +26,7 @@ def presence_user_prefix() -> str:
 
 
 def presence_user_key(user_id: str) -> str:
-    """The hash holding one user's presence entry."""
+    """Return the key of the hash with one user's presence entry."""
     return presence_user_prefix() + user_id
 
 

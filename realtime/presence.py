@@ -1,8 +1,8 @@
 """Presence: who is online, and at which spot.
 
-Two stores give the same answers. ``RedisPresenceStore`` keeps a sorted set
+Two stores give the same results. ``RedisPresenceStore`` keeps a sorted set
 of user IDs scored by expiry time for every spot and one for everyone, plus a
-hash per user; heartbeat, leave and list are each one Lua script, so one round
+hash per user. Heartbeat, leave and list are each one Lua script, so one round
 trip, and listing prunes expired members. ``CachePresenceStore`` keeps the
 same structures in a LocMem cache, under a lock, for one process.
 """

@@ -134,7 +134,7 @@ IF_NONE_MATCH_PARAMETER = OpenApiParameter(
     "If-None-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="Answer 304 if the current ETag is this one.",
+    description="Return 304 if the current ETag is this one.",
 )
 
 

@@ -1,9 +1,9 @@
 """The ``CACHES`` setting: django-redis when ``REDIS_URL`` is set, else LocMem."""
 
-# LocMemCache culls a third of its entries once it holds MAX_ENTRIES (300 by
+# LocMemCache culls a third of its entries once it reaches MAX_ENTRIES (300 by
 # default, per Django's cache documentation). Sessions, throttle counters,
 # presence and event state all live in the cache, so the limit is set far above
-# what one process holds at realistic volumes.
+# what one process stores at realistic volumes.
 LOCMEM_MAX_ENTRIES = 1_000_000
 PAGE_CACHE_ALIAS = "pages"
 

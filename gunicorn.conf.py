@@ -1,13 +1,21 @@
 """gunicorn settings: ``gunicorn -c gunicorn.conf.py brocode_site.wsgi``.
 
-Every value can be overridden on the command line or through gunicorn's
-own environment variables, such as ``WEB_CONCURRENCY`` for the workers.
+Values come from the environment or the project's ``.env`` file, read as the
+settings read it, and can be overridden on the command line.
 """
 
 import os
+import runpy
+from pathlib import Path
+
+# Run the settings' env-file loader on its own: importing the settings
+# package here would evaluate every setting in the gunicorn master.
+runpy.run_path(str(Path(__file__).parent / "brocode_site/settings/environment.py"))
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# LocMem mode serves one process only, so it gets one worker by default.
+default_workers = "2" if os.environ.get("REDIS_URL") else "1"
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers)
 # Sync workers: each request holds a worker, so the timeout bounds a stuck one.
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

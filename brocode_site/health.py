@@ -17,6 +17,7 @@ from rest_framework.decorators import (
 from rest_framework.response import Response
 
 from . import clock
+from .cache import warn_unreachable
 from .schema import errors
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def cache_is_ok() -> bool:
         cache.set(HEALTH_KEY, 1, timeout=5)
         return cache.get(HEALTH_KEY) == 1
     except Exception as error:  # noqa: BLE001 - any failure means "not ok"
-        logger.warning("Health check: the cache is unreachable (%s).", error)
+        warn_unreachable(logger, "running the health check", error)
         return False
 
 

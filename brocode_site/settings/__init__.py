@@ -25,6 +25,9 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-used-only-with-debug-on"  # noqa: S105
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# Origins, like https://api.example.com, from which the Django admin's forms
+# may be posted; needed when the admin is reached over HTTPS through a proxy.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -130,7 +133,7 @@ API_RATE_USER = env.str("API_RATE_USER", default="600/min")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Worker processes per server (gunicorn reads the same variable). While Redis
 # is unreachable, each process enforces 1/WEB_CONCURRENCY of the limits.
-WEB_CONCURRENCY = max(1, env.int("WEB_CONCURRENCY", default=1))
+WEB_CONCURRENCY = max(1, int(env.str("WEB_CONCURRENCY", default="") or 1))
 for _name in ("API_RATE_ANON", "API_RATE_USER"):
     if not re.fullmatch(
         r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", globals()[_name]

@@ -20,6 +20,11 @@ urlpatterns = [
     path("api/bench/json/django", views.django_json, name="bench-json-django"),
     path("api/bench/json/drf", views.DrfJsonView.as_view(), name="bench-json-drf"),
     path(
+        "api/bench/json/drf-throttled",
+        views.DrfThrottledJsonView.as_view(),
+        name="bench-json-drf-throttled",
+    ),
+    path(
         "api/bench/me/drf-token",
         views.DrfTokenMeView.as_view(),
         name="bench-me-drf-token",

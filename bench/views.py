@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.models import User
@@ -26,6 +27,13 @@ class DrfJsonView(APIView):
 
     def get(self, request):
         return Response({"ok": True})
+
+
+class DrfThrottledJsonView(DrfJsonView):
+    """The DRF floor plus the project's default rate throttles, which run one
+    Lua script in Redis per request."""
+
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
 
 
 class DrfTokenMeView(MeView):

@@ -16,7 +16,7 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # LocMem mode serves one process only, so it gets one worker by default.
 default_workers = "2" if os.environ.get("REDIS_URL") else "1"
 workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers)
-# Sync workers: each request holds a worker, so the timeout bounds a stuck one.
+# Sync workers: each request occupies a worker, so the timeout bounds a stuck one.
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30

@@ -1,7 +1,7 @@
 """Atomic counters for the login and API throttles.
 
-Two stores give the same results: ``RedisCounterStore`` runs each operation
-as one Lua script, so it is one round trip and atomic across every process;
+Two stores give the same results. ``RedisCounterStore`` runs each operation
+as one Lua script, so it is one round trip and atomic across every process.
 ``LocalCounterStore`` does the same under a lock in one process, over a
 LocMem cache. ``counter_store()`` picks the store for the configured cache.
 

@@ -1,5 +1,5 @@
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -74,7 +74,8 @@ class TimestampFilterField(serializers.Field):
 
     default_error_messages = {
         "invalid": "Must be an ISO 8601 date or date-time, like 2025-07-26 "
-        "or 2025-07-26T10:00:00Z."
+        "or 2025-07-26T10:00:00Z.",
+        "out_of_range": "Must be between the years 1 and 9999 in UTC.",
     }
 
     def __init__(self, end_of_day: bool = False, **kwargs):
@@ -90,15 +91,17 @@ class TimestampFilterField(serializers.Field):
             moment = None if day else parse_datetime(text)
         except ValueError:
             self.fail("invalid")
-        if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        if day is None:
+        if moment is None and day is None:
             self.fail("invalid")
-        if self.end_of_day:
-            return datetime.combine(day + timedelta(days=1), time.min, UTC) - timedelta(
-                microseconds=1
-            )
-        return datetime.combine(day, time.min, UTC)
+        if moment is None:
+            moment = datetime.combine(day, time.max if self.end_of_day else time.min)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        try:
+            # The database stores UTC; years 1 and 9999 can overflow here.
+            return moment.astimezone(UTC)
+        except OverflowError:
+            self.fail("out_of_range")
 
 
 class OrderListQuerySerializer(serializers.Serializer):

@@ -209,7 +209,12 @@ class EventStateView(ApiView):
             "ttlSeconds", settings.EVENT_STATE_DEFAULT_TTL_SECONDS
         )
         state_json = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        size = len(state_json.encode("utf-8"))
+        try:
+            size = len(state_json.encode("utf-8"))
+        except UnicodeEncodeError as error:
+            raise ValidationError(
+                {"state": ["Must not contain lone surrogates such as \\ud800."]}
+            ) from error
         if size > settings.EVENT_STATE_MAX_BYTES:
             raise PayloadTooLarge(
                 f"The state is {size} bytes of JSON; the limit is "

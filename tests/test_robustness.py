@@ -153,3 +153,100 @@ def test_revocation_during_outage_reaches_cache(
     assert pending_writes.retry_now() == 0
 
     assert client.get("/api/auth/me", **bearer(token)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"to": "9999-12-31T23:59:59-05:00"},
+        {"from": "0001-01-01T00:00:00+05:00"},
+        {"from": "9999-12-31T23:59:59.999999-00:01"},
+    ],
+)
+def test_out_of_range_order_dates_are_400(client, cache_backend, login, params):
+    UserFactory(username="dhanush")
+    token = login("dhanush")["token"]
+
+    response = client.get("/api/orders", params, **bearer(token))
+
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == set(params)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_extreme_filter_days_allowed(client, cache_backend, login, day):
+    UserFactory(username="dhanush")
+    token = login("dhanush")["token"]
+
+    response = client.get("/api/orders", {"from": day, "to": day}, **bearer(token))
+
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+@pytest.mark.parametrize("state", ['"\\ud800"', '{"\\ud800": 1}', '["a\\udfff"]'])
+def test_lone_surrogate_state_is_400(client, cache_backend, login, state):
+    UserFactory(username="dhanush")
+    token = login("dhanush")["token"]
+
+    response = client.put(
+        "/api/events/state/evt",
+        '{"state": ' + state + "}",
+        content_type="application/json",
+        **bearer(token),
+    )
+
+    assert response.status_code == 400
+    assert "state" in response.json()["fields"]
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("post", "/api/presence/heartbeat", '{"status": "\\ud800"}'),
+        ("post", "/api/users", '{"username": "x", "password": "p", "role": "\\ud800"}'),
+        (
+            "post",
+            "/api/catalog/items",
+            '{"category": "\\ud800", "name": "n", "price": 1}',
+        ),
+    ],
+)
+def test_surrogate_in_choice_is_400(client, admin_token, method, path, body):
+    response = getattr(client, method)(
+        path, body, content_type="application/json", **bearer(admin_token)
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+
+
+def test_too_large_body_has_cors_headers(client, cache_backend, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+
+    response = client.post(
+        "/api/orders",
+        b"x" * 300_000,
+        content_type="application/json",
+        HTTP_ORIGIN="https://app.example.com",
+    )
+
+    assert response.status_code == 413
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+def test_leading_zero_user_id_is_404(client, admin_token):
+    member = UserFactory(username="member")
+
+    response = client.delete(f"/api/users/0{member.pk}", **bearer(admin_token))
+
+    assert response.status_code == 404
+    assert User.objects.filter(pk=member.pk).exists()
+
+
+def test_non_ascii_names_are_escaped(client, cache_backend, login):
+    UserFactory(username="Émile", name="Émile")
+
+    body = login("Émile")
+
+    assert body["user"]["name"] == "Émile"

@@ -48,8 +48,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "brocode_site.middleware.ApiErrorMiddleware",
+    # CORS first, so that errors built by ApiErrorMiddleware, such as 413,
+    # carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
+    "brocode_site.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +189,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "brocode_site.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Escape non-ASCII characters in responses, so that a lone surrogate
+    # echoed from a request, as in "not a valid choice", cannot break the
+    # UTF-8 encoding of the body.
+    "UNICODE_JSON": False,
 }
 
 # OpenAPI schema and Swagger UI (drf-spectacular), served from the installed

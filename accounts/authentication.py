@@ -16,6 +16,9 @@ from .models import Session, User
 
 logger = logging.getLogger(__name__)
 
+SESSION_ENTRY_FIELDS = {"sid", "uid", "exp", "created"}
+USER_ENTRY_FIELDS = {"gen", *session_cache.USER_FIELDS}
+
 
 @dataclass(frozen=True)
 class SessionInfo:
@@ -78,12 +81,21 @@ def _authenticate_through_cache(token_hash: str) -> tuple[User, SessionInfo]:
         raise InvalidToken()
 
     generation = seen = None
-    if isinstance(entry, dict) and entry["exp"] > clock.timestamp():
+    # An entry of another shape, left by an older release, is a miss.
+    if (
+        isinstance(entry, dict)
+        and entry.keys() >= SESSION_ENTRY_FIELDS
+        and entry["exp"] > clock.timestamp()
+    ):
         session_id, user_id, created = entry["sid"], entry["uid"], entry["created"]
         generation, user_entry, seen = session_cache.get_user_state(
             user_id, session_id, created
         )
-        if isinstance(user_entry, dict) and user_entry.get("gen") == generation:
+        if (
+            isinstance(user_entry, dict)
+            and user_entry.keys() >= USER_ENTRY_FIELDS
+            and user_entry["gen"] == generation
+        ):
             if not user_entry["is_active"]:
                 raise InvalidToken()
             _touch_last_seen(session_id, created, seen)

@@ -480,3 +480,17 @@ def test_admin_user_page_shows_sessions(admin_client, member, login):
 
     assert response.status_code == 200
     assert b"SessionInlineAgent" in response.content
+
+
+def test_cached_entries_of_other_shape_are_misses(client, member, login, cache_backend):
+    if cache_backend == "locmem":
+        pytest.skip("LocMem mode checks every session in the database")
+    from django.core.cache import cache
+
+    token = login("dhanush")["token"]
+    me(client, token)
+    session = Session.objects.get()
+    cache.set(session_cache.session_key(session.token_hash), {"sid": session.pk}, 60)
+    cache.set(session_cache.user_key(member.pk), {"gen": 1}, 60)
+
+    assert me(client, token).status_code == 200

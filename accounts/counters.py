@@ -5,9 +5,9 @@ as one Lua script, so it is one round trip and atomic across every process.
 ``LocalCounterStore`` does the same under a lock in one process, over a
 LocMem cache. ``counter_store()`` picks the store for the configured cache.
 
-Each login key kind (pair, IP, username) has three Redis keys:
+Each login key kind (pair, IP, username) has three Redis keys.
 ``<prefix>:throttle:<kind>:<digest>:count`` counts failures within the
-window, ``...:block`` exists while the key is blocked, and ``...:blocked``
+window. ``...:block`` exists while the key is blocked. ``...:blocked``
 remembers a block until the next attempt after it ends, so that the unblock
 can be logged. Every key is written with a TTL.
 """

@@ -37,15 +37,8 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
 
 
 def revoke_sessions_of(user_ids) -> None:
-    """Revoke every active session of the users, after the commit in the cache."""
-    from brocode_site import clock
-
-    from .cache import mark_revoked
-
-    active = Session.objects.filter(user_id__in=user_ids, revoked_at__isnull=True)
-    token_hashes = list(active.values_list("token_hash", flat=True))
-    active.update(revoked_at=clock.now())
-    transaction.on_commit(lambda: mark_revoked(token_hashes))
+    """Revoke every active session of the users."""
+    Session.objects.filter(user_id__in=user_ids).revoke()
 
 
 def _invalidate_users(user_ids) -> None:
@@ -77,8 +70,8 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        taken = User.objects.filter(username_key=username_key(self.username))
-        if taken.exclude(pk=self.pk).exists():
+        same_name = User.objects.filter(username_key=username_key(self.username))
+        if same_name.exclude(pk=self.pk).exists():
             raise ValidationError(
                 {"username": "A user with that username already exists."}
             )
@@ -98,6 +91,24 @@ class User(AbstractUser):
 class SessionQuerySet(models.QuerySet):
     def active(self, now):
         return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+    def revoke(self) -> int:
+        """Revoke the sessions not yet revoked; return how many were revoked.
+
+        The database is written first. The cached copies are replaced by
+        revoked markers after the transaction commits, so no request can
+        refill them.
+        """
+        from brocode_site import clock
+
+        from .cache import mark_revoked
+
+        with transaction.atomic():
+            pending = self.filter(revoked_at__isnull=True)
+            token_hashes = list(pending.values_list("token_hash", flat=True))
+            count = pending.update(revoked_at=clock.now())
+            transaction.on_commit(lambda: mark_revoked(token_hashes))
+        return count
 
 
 class Session(models.Model):

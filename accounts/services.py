@@ -68,18 +68,8 @@ def start_session(user: User, ip: str, user_agent: str) -> tuple[str, Session]:
 
 
 def revoke_sessions(sessions) -> int:
-    """Revoke the active sessions of a queryset; return how many were revoked.
-
-    The database is written first. The cached copies are replaced by revoked
-    markers after the transaction commits, so no request can refill them.
-    """
-    with transaction.atomic():
-        now = clock.now()
-        active = sessions.filter(revoked_at__isnull=True)
-        token_hashes = list(active.values_list("token_hash", flat=True))
-        count = active.update(revoked_at=now)
-        transaction.on_commit(lambda: session_cache.mark_revoked(token_hashes))
-    return count
+    """Revoke the sessions of a queryset; return how many were revoked."""
+    return sessions.revoke()
 
 
 def logout(session_id: int) -> None:

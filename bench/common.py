@@ -264,7 +264,7 @@ class LoadResult:
 
 # wrk stops each of its threads after this many responses, so a run is
 # bounded in count as well as by ``-d``. NOTE: wrk still divides by the whole
-# ``-d`` duration, so a run that stops at the count reports too low a rate;
+# ``-d`` duration, so a run that stops at the count reports too low a rate.
 # measure_throughput() prints a warning for such runs.
 WRK_STOP_SCRIPT = """
 local limit = tonumber(os.getenv("BENCH_MAX_REQUESTS_PER_THREAD") or "0")

@@ -2,7 +2,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 
 
 class JSONOnlyContentNegotiation(BaseContentNegotiation):
-    """Answer every request with the first renderer, JSON, whatever it accepts.
+    """Render every response with the first renderer, JSON, whatever is accepted.
 
     The API speaks JSON only, so a browser's ``Accept: text/html`` gets JSON
     rather than a 406 page.

@@ -70,11 +70,26 @@ def cached_read(view):
             warn_unreachable(logger, "reading the catalog generation", error)
             return view(request, *args, **kwargs)
 
-        cached_view = cache_page(
+        page_cache = _page_cache(
+            f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}:{generation}",
             settings.CACHE_DEFAULT_TTL_SECONDS,
-            cache=settings.CACHE_MIDDLEWARE_ALIAS,
-            key_prefix=f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}:{generation}",
-        )(view)
-        return cached_view(request, *args, **kwargs)
+            settings.CACHE_MIDDLEWARE_ALIAS,
+        )
+        return page_cache(request, view, *args, **kwargs)
 
     return wrapper
+
+
+@functools.lru_cache(maxsize=16)
+def _page_cache(key_prefix: str, timeout: int, alias: str):
+    """Return ``cache_page`` around ``_call_view`` for one generation.
+
+    Building the decorator once per generation spares each request the
+    construction of Django's cache middleware. The view is passed at call
+    time, because ``method_decorator`` makes a new bound method per request.
+    """
+    return cache_page(timeout, cache=alias, key_prefix=key_prefix)(_call_view)
+
+
+def _call_view(request, view, *args, **kwargs):
+    return view(request, *args, **kwargs)

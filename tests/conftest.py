@@ -149,7 +149,7 @@ def bearer(token: str) -> dict:
 
 
 class FakeClock:
-    """A clock that stands still until a test moves it."""
+    """A clock that does not move until a test advances it."""
 
     def __init__(self, start):
         self.current = start

@@ -1,9 +1,9 @@
 """Two gunicorn workers on a Redis server of the test's own.
 
 The suite starts ``redis-server`` on a free port and gunicorn with two sync
-workers on an SQLite file, then checks that what one worker does is seen by
-the other on the next request, and that the service rides out a Redis
-outage and recovers without a restart. The access log records the worker
+workers on an SQLite file. It checks that what one worker does is seen by
+the other on the next request. It then stops Redis and checks that the
+service keeps serving and recovers without a restart. The access log records the worker
 PID of each request, which shows that both workers served the checks.
 """
 

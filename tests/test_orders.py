@@ -673,15 +673,15 @@ def test_delete_user_removes_orders_and_spots(client, world):
     post_order(client, member_auth, order_body())
     SpotFactory(id="spot-2", host=world["member"])
     post_order(client, host_auth, order_body(spotId="spot-2"))
-    kept = post_order(client, host_auth, order_body()).json()["id"]
+    remaining_id = post_order(client, host_auth, order_body()).json()["id"]
 
     response = client.delete(
         f"/api/users/{world['member'].pk}", **token_for(world["admin"])
     )
 
     assert response.status_code == 204
-    assert list(Order.objects.values_list("id", flat=True)) == [kept]
-    assert not OrderLine.objects.exclude(order_id=kept).exists()
+    assert list(Order.objects.values_list("id", flat=True)) == [remaining_id]
+    assert not OrderLine.objects.exclude(order_id=remaining_id).exists()
     assert not world["spot"].__class__.objects.filter(id="spot-2").exists()
     assert client.get("/api/auth/me", **member_auth).status_code == 401
 

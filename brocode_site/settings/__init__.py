@@ -92,9 +92,9 @@ DATABASE_URL = env.str("DATABASE_URL", default="") or (
 )
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent writers wait for SQLite's lock instead of failing at once,
-    # and a transaction takes the write lock when it begins, so it cannot
-    # fail later when it upgrades from reading to writing.
+    # Concurrent writers wait up to 20 seconds for SQLite's lock instead of
+    # failing at once. A transaction takes the write lock when it begins, so
+    # it does not fail with "database is locked" when it starts writing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
